@@ -15,7 +15,7 @@ type Part<P, K extends string> = P extends { [k in K]?: infer X } ? (undefined e
 export type ParamsOf<O> = O extends { parameters: infer P } ? Part<P, "path"> & Part<P, "query"> : never;
 
 function check(c: CompiledCheck | undefined, name: string): CompiledCheck {
-  if (c === undefined) throw new Error(`generated validator ${name} is missing: run npm run generate`);
+  if (c === undefined) throw new Error("generated validator " + name + " is missing: run npm run generate");
   return c;
 }
 
