@@ -100,10 +100,11 @@ function listFiles(dir: string): string[] {
   }
 }
 
-export async function checkFresh(models: string, inputs: readonly string[]): Promise<string[]> {
+/** Files of `models` that differ from a fresh generation; `finalOut` is where models normally lives. */
+export async function checkFresh(models: string, inputs: readonly string[], finalOut = models): Promise<string[]> {
   const scratch = mkdtempSync(join(tmpdir(), "courier-models-"));
   try {
-    await generate({ inputs, out: scratch, finalOut: models });
+    await generate({ inputs, out: scratch, finalOut });
     const fresh = new Set(listFiles(scratch));
     const current = new Set(listFiles(models));
     const stale: string[] = [];

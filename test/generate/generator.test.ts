@@ -59,9 +59,11 @@ describe("scripts/generate", () => {
 
   test("--check reports a stale models directory", async () => {
     const dir = scratch();
-    cpSync(join(process.cwd(), "models"), join(dir, "models"), { recursive: true });
-    expect(await checkFresh(join(dir, "models"), defaultInputs())).toEqual([]);
+    const models = join(process.cwd(), "models");
+    cpSync(models, join(dir, "models"), { recursive: true });
+    expect(await checkFresh(join(dir, "models"), defaultInputs(), models)).toEqual([]);
     writeFileSync(join(dir, "models", "index.ts"), "// edited by hand\n");
-    expect(await checkFresh(join(dir, "models"), defaultInputs())).toEqual(["index.ts (differs)"]);
+    writeFileSync(join(dir, "models", "extra.ts"), "// not generated\n");
+    expect(await checkFresh(join(dir, "models"), defaultInputs(), models)).toEqual(["index.ts (differs)", "extra.ts (no longer generated)"]);
   });
 });
