@@ -1,0 +1,91 @@
+/**
+ * The node:http adapter: sockets in, `App` calls out. CORS as the client-server spec asks
+ * (every response carries the headers; OPTIONS preflights answer at once), body limits, one
+ * structured log line per request with its id, and a graceful close.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { App, ShellResponse } from "./app.ts";
+import { parseJsonBody, readBody } from "./json-body.ts";
+import { MatrixHttpError } from "./matrix-error.ts";
+
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization",
+};
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly bodyLimitBytes: number;
+  readonly log: (line: Record<string, unknown>) => void;
+}
+
+export interface Listening {
+  readonly server: Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+let requestCounter = 0;
+
+function send(res: ServerResponse, response: ShellResponse): void {
+  const text = JSON.stringify(response.body ?? {});
+  res.writeHead(response.status, {
+    ...CORS_HEADERS,
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    ...(response.headers ?? {}),
+  });
+  res.end(text);
+}
+
+async function handle(app: App, req: IncomingMessage, res: ServerResponse, options: ListenOptions): Promise<number> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const requestId = `${process.pid.toString(36)}-${(++requestCounter).toString(36)}`;
+  if (req.method === "OPTIONS") {
+    send(res, { status: 200, body: {} });
+    return 200;
+  }
+  let body: unknown;
+  try {
+    const raw = await readBody(req, options.bodyLimitBytes);
+    body = raw.length > 0 ? parseJsonBody(raw) : undefined;
+  } catch (e) {
+    if (!(e instanceof MatrixHttpError)) throw e;
+    send(res, { status: e.status, body: e.body() });
+    return e.status;
+  }
+  const response = await app({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, body, requestId });
+  if (!res.destroyed) send(res, response);
+  return response.status;
+}
+
+export function listen(app: App, options: ListenOptions): Promise<Listening> {
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    handle(app, req, res, options)
+      .then((status) => options.log({ msg: "request", method: req.method, path: req.url?.split("?")[0], status, ms: +(performance.now() - started).toFixed(2) }))
+      .catch((e: unknown) => {
+        options.log({ msg: "internal error", level: "error", method: req.method, path: req.url?.split("?")[0], error: String((e as Error)?.stack ?? e) });
+        if (!res.headersSent) send(res, { status: 500, body: { errcode: "M_UNKNOWN", error: "Internal server error" } });
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      const address = server.address() as AddressInfo;
+      resolve({
+        server,
+        url: `http://${options.host}:${address.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
