@@ -79,6 +79,13 @@ export async function generate(options: GenerateOptions): Promise<string[]> {
       if (other !== undefined) throw new ApiError(`${source}: operationId ${op.operationId} is also used in ${other}`);
       seen.set(op.operationId, source);
     }
+    for (const name of emitted.definitions) {
+      const other = seen.get(`definitions.${name}`);
+      if (other !== undefined) {
+        throw new ApiError(`${source}: definition ${name} is also defined in ${other}; give shared schemas distinct names under definitions:`);
+      }
+      seen.set(`definitions.${name}`, source);
+    }
     const yamlText = readFileSync(file, "utf8");
     const module = moduleName(file);
     write(`${module}.ts`, header(source, yamlText, "//") + emitted.types);
