@@ -1,0 +1,169 @@
+// Checks PUT /sendToDevice in the engine: body errors, the 413 size rule, who receives what
+// under each recipient policy, forwarding to federation; assumes one server named hs.test.
+import { describe, expect, test } from "vitest";
+import { MAX_TO_DEVICE_CONTENT_BYTES } from "../../../src/engine/todevice/send.ts";
+import { apply } from "../../../src/engine/homeserver.ts";
+import type { AccessToken, TxnId } from "../../../src/ids.ts";
+import { contents, TestServer } from "../session.ts";
+
+/** A content of exactly `bytes` bytes of canonical JSON: {"p":"aaa…"} is 8 bytes plus the a's. */
+function contentOfSize(bytes: number) {
+  return { p: "a".repeat(bytes - 8) };
+}
+
+describe("sendToDevice: body", () => {
+  test("TD-6, TD-35: a body without messages is 400 M_MISSING_PARAM", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const cmd = { type: "sendToDevice", token: alice.token, eventType: "m.x", txnId: "1" as TxnId, body: {} } as const;
+    expect(apply(s.hs, cmd, 0).outcome).toMatchObject({ ok: false, error: { errcode: "M_MISSING_PARAM", status: 400 } });
+  });
+
+  test("TD-8, TD-36: messages of the wrong shape are 400 M_BAD_JSON, and the failure is not remembered", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    for (const messages of [1, [], { [alice.userId]: 1 }, { [alice.userId]: { D: "x" } }, { [alice.userId]: { D: [] } }]) {
+      expect(s.send(alice, "m.x", "t", messages)).toMatchObject({ outcome: { ok: false, error: { errcode: "M_BAD_JSON" } }, effects: [] });
+    }
+    expect(s.send(alice, "m.x", "t", { [alice.userId]: { DEV1: { ok: 1 } } }).outcome).toEqual({ ok: true });
+  });
+});
+
+describe("sendToDevice: TD-2 authentication", () => {
+  test("TD-2, TD-56: sending needs a known access token; a refused request delivers nothing", () => {
+    const s = new TestServer();
+    const bob = s.register("bob");
+    const body = { messages: { [bob.userId]: { DEV1: { n: 1 } } } };
+    const send = (token: AccessToken | null) =>
+      apply(s.hs, { type: "sendToDevice", token, eventType: "m.x", txnId: "1" as TxnId, body }, 0);
+    expect(send(null)).toMatchObject({ outcome: { ok: false, error: { errcode: "M_MISSING_TOKEN", status: 401 } }, effects: [] });
+    expect(send("nope" as AccessToken)).toMatchObject({ outcome: { ok: false, error: { errcode: "M_UNKNOWN_TOKEN", status: 401 } } });
+    expect(s.syncOk(bob).events).toEqual([]);
+  });
+});
+
+describe("sendToDevice: TD-50 size", () => {
+  test("TD-50: content of exactly 65536 bytes is accepted", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const sent = s.send(alice, "m.x", "1", { [alice.userId]: { DEV1: contentOfSize(MAX_TO_DEVICE_CONTENT_BYTES) } });
+    expect(sent.outcome).toEqual({ ok: true });
+  });
+
+  test("TD-50: one content over the limit rejects the whole request with 413 and stores nothing", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const messages = {
+      [bob.userId]: { DEV1: { small: true } },
+      "@carol:remote.test": { D: { small: true } },
+      "@dave:remote.test": { D: contentOfSize(MAX_TO_DEVICE_CONTENT_BYTES + 1) },
+    };
+    const sent = s.send(alice, "m.x", "1", messages);
+    expect(sent).toEqual({
+      outcome: { ok: false, error: { errcode: "M_TOO_LARGE", message: expect.any(String), status: 413 } },
+      effects: [],
+    });
+    expect(s.syncOk(bob).events).toEqual([]);
+    expect(s.hs.state.todevice.position).toBe(0);
+    // TD-38: failures are not remembered, so the same txnId with a fixed body goes through.
+    const retry = s.send(alice, "m.x", "1", { [bob.userId]: { DEV1: { small: true } } });
+    expect(retry.outcome).toEqual({ ok: true });
+    expect(contents(s.syncOk(bob).events)).toEqual([{ small: true }]);
+  });
+
+  test("TD-50: an oversized content for an invalid user id still rejects the request", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const sent = s.send(alice, "m.x", "1", { "not-a-user": { D: contentOfSize(70_000) } });
+    expect(sent.outcome).toMatchObject({ ok: false, error: { errcode: "M_TOO_LARGE" } });
+  });
+});
+
+describe("sendToDevice: recipients", () => {
+  test("TD-27, TD-28 (unknown-recipients: skip): invalid users, unknown users and unknown devices are skipped", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const sent = s.send(alice, "m.x", "1", {
+      "not-a-user": { D: { n: 0 } },
+      "@nobody:hs.test": { D: { n: 1 } },
+      [bob.userId]: { NOPE: { n: 2 }, DEV1: { n: 3 } },
+    });
+    expect(sent).toEqual({ outcome: { ok: true }, effects: [{ kind: "wake", userId: bob.userId, deviceId: "DEV1" }] });
+    expect(contents(s.syncOk(bob).events)).toEqual([{ n: 3 }]);
+    expect(s.hs.state.todevice.inboxes.size).toBe(1);
+  });
+
+  test("TD-27 (unknown-recipients: store): a device created later receives what was stored for it", () => {
+    const s = new TestServer({ unknownRecipients: "store" });
+    const alice = s.register("alice");
+    s.send(alice, "m.x", "1", { "@bob:hs.test": { LATER: { n: 1 }, "*": { n: 2 } }, [alice.userId]: { OTHER: { n: 3 } } });
+    const bob = s.register("bob", "LATER");
+    // `*` had no devices to expand to; the explicit entry was kept.
+    expect(contents(s.syncOk(bob).events)).toEqual([{ n: 1 }]);
+    expect(contents(s.syncOk(s.login(alice.userId, "OTHER")).events)).toEqual([{ n: 3 }]);
+  });
+
+  test("TD-3, TD-15, TD-32, TD-33: every event carries the request's type and the sender's user id", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    s.send(alice, "m.room_key", "1", { [bob.userId]: { DEV1: { k: 1 } } });
+    expect(s.syncOk(bob).events).toEqual([{ sender: alice.userId, type: "m.room_key", content: { k: 1 } }]);
+  });
+
+  test("TD-24: messages for other servers become one federation effect per destination, * unexpanded", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const sent = s.send(alice, "m.x", "1", {
+      "@u1:one.test": { "*": { n: 1 } },
+      [alice.userId]: { DEV1: { n: 2 } },
+      "@u2:two.test": { D: { n: 3 } },
+      "@u3:one.test": { A: { n: 4 }, "*": { n: 5 } },
+    });
+    expect(sent.effects).toEqual([
+      { kind: "wake", userId: alice.userId, deviceId: "DEV1" },
+      {
+        kind: "federation.enqueue",
+        destination: "one.test",
+        sender: alice.userId,
+        eventType: "m.x",
+        messages: { "@u1:one.test": { "*": { n: 1 } }, "@u3:one.test": { A: { n: 4 }, "*": { n: 5 } } },
+      },
+      { kind: "federation.enqueue", destination: "two.test", sender: alice.userId, eventType: "m.x", messages: { "@u2:two.test": { D: { n: 3 } } } },
+    ]);
+  });
+
+  test("TD-48: * reaches the devices that exist when it is sent, not later ones", () => {
+    const s = new TestServer();
+    const alice = s.register("alice", "A");
+    s.send(alice, "m.x", "1", { [alice.userId]: { "*": { n: 1 } } });
+    const later = s.login(alice.userId, "B");
+    expect(s.syncOk(later).events).toEqual([]);
+    expect(contents(s.syncOk(alice).events)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("sendToDevice: TD-14, TD-49 wildcard mixed with explicit ids", () => {
+  function mixed(policy: "explicit-wins" | "literal" | "expand-all") {
+    const s = new TestServer({ wildcardMixed: policy });
+    const a = s.register("alice", "A");
+    const b = s.login(a.userId, "B");
+    const c = s.login(a.userId, "C");
+    s.send(a, "m.x", "1", { [a.userId]: { B: { to: "B" }, "*": { to: "all" } } });
+    return [a, b, c].map((d) => contents(s.syncOk(d).events));
+  }
+
+  test("explicit-wins (default): one message per device, the explicit one for a named device", () => {
+    expect(mixed("explicit-wins")).toEqual([[{ to: "all" }], [{ to: "B" }], [{ to: "all" }]]);
+  });
+
+  test("literal: * beside explicit ids names no device", () => {
+    expect(mixed("literal")).toEqual([[], [{ to: "B" }], []]);
+  });
+
+  test("expand-all: the named device gets both, in body order", () => {
+    expect(mixed("expand-all")).toEqual([[{ to: "all" }], [{ to: "B" }, { to: "all" }], [{ to: "all" }]]);
+  });
+});
