@@ -97,7 +97,8 @@ export type ErrCode =
   | "M_NOT_FOUND";
 
 export interface MatrixError {
-  readonly errcode: ErrCode;
+  /** An `ErrCode` from the engine itself, or a spec errcode from the room and push modules. */
+  readonly errcode: ErrCode | (string & {});
   readonly message: string;
   readonly status: number;
 }

@@ -8,6 +8,8 @@
  */
 import type { Json } from "../canonical-json.ts";
 import type { DeviceId, ServerName, UserId } from "../ids.ts";
+import type { DestinationsEffect } from "./federation/destinations.ts";
+import type { PushEffect } from "./push/pusher-queue.ts";
 
 /** A device got something new: the driver wakes its pending long-poll, if any. */
 export interface WakeEffect {
@@ -38,4 +40,21 @@ export interface TimerEffect {
   readonly at: number;
 }
 
-export type Effect = WakeEffect | FederationEnqueueEffect | TimerEffect;
+/** A federation transaction to PUT to a destination (the outbox keeps it until a 200). */
+export type FederationSendEffect = Extract<DestinationsEffect, { kind: "federation.send" }>;
+
+/** Something worth a log line that is not an error of the request (e.g. a spoofed EDU sender). */
+export interface LogEffect {
+  readonly kind: "log";
+  readonly level: "info" | "warn";
+  readonly message: string;
+}
+
+/**
+ * What `apply` returns to its driver. `federation.enqueue` never leaves the engine: the
+ * homeserver hands it to its outbox, which answers with `federation.send` and timers.
+ */
+export type Effect = WakeEffect | TimerEffect | FederationSendEffect | PushEffect | LogEffect;
+
+/** Effects inside the engine, before the homeserver routes `federation.enqueue` to the outbox. */
+export type InternalEffect = Effect | FederationEnqueueEffect;

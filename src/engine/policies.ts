@@ -4,8 +4,30 @@
  * flipped in configuration or the simulator so a spec author can see which guarantees still hold.
  * Names in parentheses are the policy names of api/clauses.yaml.
  *
- * Colleagues add the push and federation policies to this type beside these.
+ * The push policies live in `push/policy.ts` and the federation ones below; both are part of
+ * `Policies` here, so one object configures a homeserver.
  */
+import { type BackoffPolicy, DEFAULT_BACKOFF as FEDERATION_BACKOFF } from "./federation/destination.machine.ts";
+import { DEFAULT_INBOUND, type SpoofedSenderPolicy } from "./federation/inbound.ts";
+import { type PushPolicies, withPushPolicies } from "./push/policy.ts";
+
+export interface FederationPolicies {
+  /** FED-21 (federation-backoff): retry back-off of a destination (Synapse: 10 min, x2, 1 day). */
+  readonly backoff: BackoffPolicy;
+  /** FED-17 (spoofed-sender): an EDU whose sender is not of the origin: `drop` (default) or `log`. */
+  readonly spoofedSender: SpoofedSenderPolicy;
+  /** FED-18 (federation-dedupe-retention): how long (origin, message_id) is remembered. */
+  readonly messageIdRetentionMs: number;
+  /** FED-9: most EDUs in one outgoing transaction (the receiver refuses more than 100). */
+  readonly maxEdusPerTransaction: number;
+}
+
+export const DEFAULT_FEDERATION_POLICIES: FederationPolicies = {
+  backoff: FEDERATION_BACKOFF,
+  spoofedSender: DEFAULT_INBOUND.spoofedSender,
+  messageIdRetentionMs: DEFAULT_INBOUND.messageIdRetentionMs,
+  maxEdusPerTransaction: 100,
+};
 
 export interface Policies {
   /**
@@ -48,7 +70,15 @@ export interface Policies {
   readonly syncLimit: number;
   /** TD-45 (txn-retention): how long a transaction id is remembered, in ms (default 24 h). */
   readonly txnRetentionMs: number;
+  readonly push: PushPolicies;
+  readonly federation: FederationPolicies;
 }
+
+/** Overrides: any top-level policy, and any part of the push and federation groups. */
+export type PolicyOverrides = Partial<Omit<Policies, "push" | "federation">> & {
+  readonly push?: Partial<PushPolicies>;
+  readonly federation?: Partial<FederationPolicies>;
+};
 
 export const DEFAULT_POLICIES: Policies = {
   unknownRecipients: "skip",
@@ -58,10 +88,20 @@ export const DEFAULT_POLICIES: Policies = {
   txnReuseDifferentBody: "replay",
   syncLimit: 100,
   txnRetentionMs: 24 * 60 * 60 * 1000,
+  push: withPushPolicies(),
+  federation: DEFAULT_FEDERATION_POLICIES,
 };
 
-export function withPolicies(overrides: Partial<Policies> = {}): Policies {
-  const merged = { ...DEFAULT_POLICIES, ...overrides };
+export function withPolicies(overrides: PolicyOverrides = {}): Policies {
+  const merged: Policies = {
+    ...DEFAULT_POLICIES,
+    ...overrides,
+    push: withPushPolicies(overrides.push ?? {}),
+    federation: { ...DEFAULT_FEDERATION_POLICIES, ...(overrides.federation ?? {}) },
+  };
+  if (!Number.isInteger(merged.federation.maxEdusPerTransaction) || merged.federation.maxEdusPerTransaction < 1) {
+    throw new RangeError("federation.maxEdusPerTransaction must be a positive integer");
+  }
   if (!Number.isInteger(merged.syncLimit) || merged.syncLimit < 1) {
     throw new RangeError(`syncLimit must be a positive integer, got ${merged.syncLimit}`);
   }

@@ -20,8 +20,8 @@ import { canonicalJsonBytes } from "../../canonical-json.ts";
 import type { UserId } from "../../ids.ts";
 import { authenticate } from "../accounts.ts";
 import { type Done, type Failure, failure, type SendToDeviceCommand } from "../commands.ts";
-import type { Effect } from "../effects.ts";
-import type { Applied, Homeserver } from "../homeserver.ts";
+import type { InternalEffect } from "../effects.ts";
+import type { Handled as Applied, Homeserver } from "../homeserver.ts";
 import { bodyFingerprint, lookupTxn, rememberTxn, type TxnRecord, txnKey } from "../transactions.ts";
 import { checkSendToDeviceBody, type SendToDeviceMessages } from "./body.ts";
 import { deliverLocal } from "./inboxes.ts";
@@ -76,10 +76,10 @@ function deliver(
   eventType: string,
   messages: SendToDeviceMessages,
   now: number,
-): Effect[] {
+): InternalEffect[] {
   const ctx = { serverName: hs.serverName, accounts: hs.state.accounts, policies: hs.policies, sender, eventType };
   const resolved = resolveRecipients(ctx, messages);
-  const effects: Effect[] = deliverLocal(hs.state.todevice, resolved.local, now);
+  const effects: InternalEffect[] = deliverLocal(hs.state.todevice, resolved.local, now);
   for (const { destination, messages: forDestination } of resolved.remote) {
     effects.push({ kind: "federation.enqueue", destination, sender, eventType, messages: forDestination });
   }

@@ -17,7 +17,7 @@
 import { parseStreamToken, streamToken } from "../../ids.ts";
 import { authenticate } from "../accounts.ts";
 import { type Failure, failure, type SyncResult, type SyncToDeviceCommand } from "../commands.ts";
-import type { Applied, Homeserver } from "../homeserver.ts";
+import type { Handled as Applied, Homeserver } from "../homeserver.ts";
 import { ackUpTo, takeForSync } from "./inbox.ts";
 import { inboxOf, releaseIfEmpty } from "./inboxes.ts";
 

@@ -113,7 +113,7 @@ describe("sendToDevice: recipients", () => {
     expect(s.syncOk(bob).events).toEqual([{ sender: alice.userId, type: "m.room_key", content: { k: 1 } }]);
   });
 
-  test("TD-24: messages for other servers become one federation effect per destination, * unexpanded", () => {
+  test("TD-24, FED-1: messages for other servers go out at once, one transaction per destination, * unexpanded", () => {
     const s = new TestServer();
     const alice = s.register("alice");
     const sent = s.send(alice, "m.x", "1", {
@@ -122,17 +122,15 @@ describe("sendToDevice: recipients", () => {
       "@u2:two.test": { D: { n: 3 } },
       "@u3:one.test": { A: { n: 4 }, "*": { n: 5 } },
     });
-    expect(sent.effects).toEqual([
-      { kind: "wake", userId: alice.userId, deviceId: "DEV1" },
-      {
-        kind: "federation.enqueue",
-        destination: "one.test",
-        sender: alice.userId,
-        eventType: "m.x",
-        messages: { "@u1:one.test": { "*": { n: 1 } }, "@u3:one.test": { A: { n: 4 }, "*": { n: 5 } } },
-      },
-      { kind: "federation.enqueue", destination: "two.test", sender: alice.userId, eventType: "m.x", messages: { "@u2:two.test": { D: { n: 3 } } } },
+    expect(sent.effects[0]).toEqual({ kind: "wake", userId: alice.userId, deviceId: "DEV1" });
+    const sends = sent.effects.filter((e) => e.kind === "federation.send");
+    expect(sends.map((e) => e.kind === "federation.send" && e.destination)).toEqual(["one.test", "two.test"]);
+    const messagesOf = (i: number) =>
+      sends[i]?.kind === "federation.send" ? sends[i].body.edus.map((edu) => ({ sender: edu.content.sender, type: edu.content.type, messages: edu.content.messages })) : [];
+    expect(messagesOf(0)).toEqual([
+      { sender: alice.userId, type: "m.x", messages: { "@u1:one.test": { "*": { n: 1 } }, "@u3:one.test": { A: { n: 4 }, "*": { n: 5 } } } },
     ]);
+    expect(messagesOf(1)).toEqual([{ sender: alice.userId, type: "m.x", messages: { "@u2:two.test": { D: { n: 3 } } } }]);
   });
 
   test("TD-48: * reaches the devices that exist when it is sent, not later ones", () => {
