@@ -32,7 +32,7 @@ import {
 import type { Effect, InternalEffect } from "./effects.ts";
 import { type Policies, type PolicyOverrides, withPolicies } from "./policies.ts";
 import { applyPushCommand, applyPushResult, type PushCommand, type PushOutcome, type PushResultCommand } from "./push-commands.ts";
-import { deviceDeleted, emptyPushState, onPushTimer, type PushState } from "./push/notifier.ts";
+import { deviceDeleted, emptyPushState, onPushTimer, type PushState, resumePushers } from "./push/notifier.ts";
 import {
   createRemote,
   expireRemote,
@@ -153,7 +153,7 @@ export function apply(hs: Homeserver, command: HomeserverCommand, now: number): 
 
 /** After a restart from a journal: effects that were outstanding (sends in flight, timers). */
 export function resume(hs: Homeserver): Effect[] {
-  return resumeRemote(hs);
+  return [...resumeRemote(hs), ...resumePushers(hs.state.push)];
 }
 
 function dispatch(hs: Homeserver, command: HomeserverCommand, now: number): Handled {

@@ -28,7 +28,18 @@ import { type Counts, NO_COUNTS, type NotificationLog, emptyNotificationLog, for
 import { evaluate } from "./evaluate.ts";
 import { badgeBody, notifyBody } from "./notify-body.ts";
 import type { PushPolicies } from "./policy.ts";
-import { type PushEffect, type PushResult, type PusherQueue, applyPushResult, applyPushTimer, enqueueNotification, pusherOfTimer, startPusherQueue, stopPusherQueue } from "./pusher-queue.ts";
+import {
+  type PushEffect,
+  type PushResult,
+  type PusherQueue,
+  applyPushResult,
+  applyPushTimer,
+  enqueueNotification,
+  pusherOfTimer,
+  resumePusherQueue,
+  startPusherQueue,
+  stopPusherQueue,
+} from "./pusher-queue.ts";
 import {
   type PusherChange,
   type PusherId,
@@ -162,4 +173,9 @@ export function onPushTimer(state: PushState, timerId: string, now: number): Pus
   if (pusherId === null) return null;
   const queue = state.queues.get(pusherId);
   return queue === undefined ? [] : applyPushTimer(queue, now);
+}
+
+/** After a restart: every pusher's push in flight and armed timer, again (at least once). */
+export function resumePushers(state: PushState): PushEffect[] {
+  return [...state.queues.values()].flatMap(resumePusherQueue);
 }

@@ -23,6 +23,8 @@ export interface PusherQueue {
   readonly pusherId: PusherId;
   readonly url: string;
   snapshot: StoredSnapshot;
+  /** When the armed back-off timer fires, so a restart can re-arm it; null when none is armed. */
+  retryAt: number | null;
 }
 
 export type PushEffect =
@@ -54,6 +56,7 @@ export function pusherOfTimer(id: string): PusherId | null {
 
 function effectsOf(queue: PusherQueue, step: Step<PusherMachine>): PushEffect[] {
   queue.snapshot = storeSnapshot(step.snapshot);
+  if (step.cancelled.length > 0 || step.snapshot.value !== "backingOff") queue.retryAt = null;
   const effects: PushEffect[] = [];
   for (const id of step.cancelled) effects.push({ kind: "timer.cancel", id: id === "backoff" ? pushTimerId(queue.pusherId) : id });
   for (const action of step.actions) {
@@ -66,7 +69,10 @@ function effectsOf(queue: PusherQueue, step: Step<PusherMachine>): PushEffect[] 
       effects.push({ kind: "pusher.removed", pusherId: queue.pusherId, pushkey: p.pushkey ?? "", reason: "rejected" });
     }
   }
-  for (const timer of step.timers) effects.push({ kind: "timer", id: pushTimerId(queue.pusherId), at: timer.at });
+  for (const timer of step.timers) {
+    queue.retryAt = timer.at;
+    effects.push({ kind: "timer", id: pushTimerId(queue.pusherId), at: timer.at });
+  }
   return effects;
 }
 
@@ -83,7 +89,7 @@ export interface PusherQueueInput {
 
 export function startPusherQueue(input: PusherQueueInput, now: number, machine: PusherMachine = pusherMachine): { queue: PusherQueue; effects: PushEffect[] } {
   const started = startMachine(machine, { pushkey: input.pushkey, backoff: input.backoff }, now);
-  const queue: PusherQueue = { pusherId: input.pusherId, url: input.url, snapshot: storeSnapshot(started.snapshot) };
+  const queue: PusherQueue = { pusherId: input.pusherId, url: input.url, snapshot: storeSnapshot(started.snapshot), retryAt: null };
   return { queue, effects: effectsOf(queue, started) };
 }
 
@@ -107,6 +113,20 @@ export function applyPushTimer(queue: PusherQueue, now: number, machine: PusherM
 /** The pusher was deleted: nothing more is sent and a pending back-off timer is cancelled. */
 export function stopPusherQueue(queue: PusherQueue, now: number, machine: PusherMachine = pusherMachine): PushEffect[] {
   return step(queue, { type: "stop" }, now, machine);
+}
+
+/**
+ * After a restart from stored state: the push in flight goes out again (at least once; the
+ * gateway dedupes on event_id) and an armed back-off timer is re-armed at its original time.
+ */
+export function resumePusherQueue(queue: PusherQueue): PushEffect[] {
+  const context = queue.snapshot.context as PusherContext;
+  const status = pusherStatus(queue);
+  if (status === "sending" && context.queue.length > 0) {
+    return [{ kind: "push.notify", pusherId: queue.pusherId, url: queue.url, body: context.queue[0] ?? null, attempt: context.attempt + 1 }];
+  }
+  if (status === "backingOff" && queue.retryAt !== null) return [{ kind: "timer", id: pushTimerId(queue.pusherId), at: queue.retryAt }];
+  return [];
 }
 
 export function pusherStatus(queue: PusherQueue): PusherStateValue {
