@@ -1,7 +1,6 @@
-/** The table of subcommands. Each later capability adds one line here. */
+/** The table of subcommands. Each capability adds one line here. */
 import { registerSubcommand } from "./main.ts";
 
-registerSubcommand("generate", "Generate types and validators from Swagger 2.0 / OpenAPI 3 YAML", async () => {
-  const m = await import("../../scripts/generate-command.ts");
-  return m.generateCommand;
-});
+registerSubcommand("demo", "Run the demo federation: two homeservers and a push gateway on loopback", async () => (await import("./demo.ts")).demoCommand);
+registerSubcommand("serve", "Run one homeserver or push gateway (courier serve homeserver|gateway --help)", async () => (await import("./serve.ts")).serveCommand);
+registerSubcommand("generate", "Generate types and validators from Swagger 2.0 / OpenAPI 3 YAML", async () => (await import("../../scripts/generate-command.ts")).generateCommand);
