@@ -43,7 +43,7 @@ function replaceAt(root: unknown, path: readonly string[], f: (parent: Record<st
 function wrongTypeFor(schema: Schema): unknown {
   const t = schema.type;
   if (typeof t !== "string" || schema.enum !== undefined) return undefined;
-  return t === "string" ? 12345 : "not-a-" + t;
+  return t === "string" ? 12345 : `not-a-${t}`;
 }
 
 function breakPattern(pattern: string): string | undefined {
