@@ -44,6 +44,8 @@ export interface AppSpec {
   readonly routes: readonly RouteSpec[];
   readonly validators: Readonly<Record<string, OperationValidators>>;
   readonly handlers: Readonly<Record<string, Handler>>;
+  /** Answers an unknown path (404) or method (405) instead of the default M_UNRECOGNIZED text. */
+  readonly unrecognized?: (status: 404 | 405, request: ShellRequest, allowed: readonly string[]) => ShellResponse;
 }
 
 export type App = (request: ShellRequest) => Promise<ShellResponse>;
@@ -80,6 +82,9 @@ export function createApp(spec: AppSpec): App {
   return async (request) => {
     try {
       const match = router.match(request.method, request.path);
+      if (match.kind !== "found" && spec.unrecognized !== undefined) {
+        return match.kind === "not-found" ? spec.unrecognized(404, request, []) : spec.unrecognized(405, request, match.allowed);
+      }
       if (match.kind === "not-found") throw new MatrixHttpError(404, "M_UNRECOGNIZED", "Unrecognized request");
       if (match.kind === "wrong-method") throw new MatrixHttpError(405, "M_UNRECOGNIZED", "Unrecognized request method");
       const checks = spec.validators[match.operationId] ?? {};

@@ -41,8 +41,21 @@ function send(res: ServerResponse, response: ShellResponse): void {
   res.end(text);
 }
 
+/**
+ * The request target as a URL. An origin-form target gets a fixed origin prefixed rather than
+ * resolved against it, so `//x` stays a path (resolving it would read `x` as a host, and `//`
+ * would not parse at all); an absolute-form target is read as it is; anything unreadable is `/`.
+ */
+function requestTarget(raw: string): URL {
+  try {
+    return raw.startsWith("/") ? new URL(`http://localhost${raw}`) : new URL(raw);
+  } catch {
+    return new URL("http://localhost/");
+  }
+}
+
 async function handle(app: App, req: IncomingMessage, res: ServerResponse, options: ListenOptions): Promise<number> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  const url = requestTarget(req.url ?? "/");
   const requestId = `${process.pid.toString(36)}-${(++requestCounter).toString(36)}`;
   if (req.method === "OPTIONS") {
     send(res, { status: 200, body: {} });
