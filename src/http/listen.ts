@@ -25,7 +25,7 @@ export interface ListenOptions {
 export interface Listening {
   readonly server: Server;
   readonly url: string;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 let requestCounter = 0;
@@ -93,10 +93,15 @@ export function listen(app: App, options: ListenOptions): Promise<Listening> {
       resolve({
         server,
         url: `http://${options.host}:${address.port}`,
-        close: () =>
+        // Graceful: stop accepting, let requests under way finish (up to `graceMs`), then cut.
+        close: (graceMs = 5_000) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
+            const force = setTimeout(() => server.closeAllConnections(), graceMs);
+            server.close(() => {
+              clearTimeout(force);
+              done();
+            });
+            server.closeIdleConnections();
           }),
       });
     });
