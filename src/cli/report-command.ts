@@ -7,7 +7,7 @@ import { SECTIONS, type Section } from "../report/report-data.ts";
 import { type FlagSpec, flagHelp, type ParsedFlags, parseFlags, UsageError } from "./args.ts";
 import type { Subcommand } from "./main.ts";
 
-const SUMMARY = "Write the report for spec authors: clause coverage, machine diagrams, policy × guarantee matrix, seed differences";
+const SUMMARY = "Write the report for spec authors (HTML and Markdown) into a directory";
 
 const FLAGS: readonly FlagSpec[] = [
   { name: "out", kind: "string", default: "reports", placeholder: "DIR", help: "directory to write index.html, report.md and diagrams/ into" },
@@ -25,7 +25,9 @@ function usage(): string {
     "",
     flagHelp(FLAGS),
     "",
-    "Opens with file://; nothing is fetched when viewing. Progress lines go to stderr.",
+    "The report shows clause coverage, a diagram of every state machine, the policy × guarantee",
+    "matrix and the seed-versus-today differences. It opens from file:// and fetches nothing;",
+    "DIR/diagrams/ is replaced on each run. Progress lines go to stderr, the page's path to stdout.",
   ].join("\n");
 }
 

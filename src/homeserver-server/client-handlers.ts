@@ -63,7 +63,11 @@ export function clientHandlers(rt: HomeserverRuntime, options: { readonly regist
 
   return {
     getVersions: () => ok({ versions: SUPPORTED_VERSIONS, unstable_features: {} }),
-    getCapabilities: () => ok({ capabilities: { "m.change_password": { enabled: false } } }),
+    // The API requires an access token here too (capabilities.yaml: security, 401).
+    getCapabilities: (input) => {
+      const o = run({ type: "whoami", token: token(input) });
+      return o.ok ? ok({ capabilities: { "m.change_password": { enabled: false } } }) : fail(o);
+    },
     getLoginFlows: () => ok({ flows: [{ type: "m.login.password" }] }),
 
     register: (input) => {
@@ -108,7 +112,9 @@ export function clientHandlers(rt: HomeserverRuntime, options: { readonly regist
     },
     getDevices: (input) => {
       const o = run({ type: "listDevices", token: token(input) });
-      return o.ok ? ok({ devices: o.devices.map((d) => ({ device_id: d.deviceId, display_name: d.displayName })) }) : fail(o);
+      // display_name is an optional string in the API: absent, never null, when the device has none.
+      const devices = o.ok ? o.devices.map((d) => ({ device_id: d.deviceId, ...(d.displayName === null ? {} : { display_name: d.displayName }) })) : [];
+      return o.ok ? ok({ devices }) : fail(o);
     },
     deleteDevice: (input) => answer(run({ type: "deleteDevice", token: token(input), deviceId: str(input, "deviceId") as DeviceId })),
 

@@ -74,7 +74,7 @@ export class HomeserverRuntime {
     const journal = options.dataDir === null ? null : new Journal({ dir: options.dataDir, file: "homeserver.sqlite" });
     const runtime = new HomeserverRuntime(options, journal);
     runtime.execute([...resume(runtime.hs)]);
-    runtime.expireTimer = setInterval(() => this.safe(runtime, { type: "expire" }), options.expireIntervalMs ?? 60_000);
+    runtime.expireTimer = setInterval(() => HomeserverRuntime.safe(runtime, { type: "expire" }), options.expireIntervalMs ?? 60_000);
     runtime.expireTimer.unref();
     return runtime;
   }

@@ -1,11 +1,13 @@
-// Property (TD-11, TD-20, TD-38, TD-39, TD-50): for any sequence of sends (explicit devices,
-// `*`, unknown devices, invalid and remote users, oversized contents, lost answers),
-// retransmissions (sequential and raced through fc.scheduler), syncs (following next_batch,
-// losing the answer and retrying the old since, restarting without since), device deletions and
-// logins, every device that follows its own next_batch chain commits each acknowledged message
-// addressed to it exactly once, in acceptance order, nothing else; retransmissions get the first
-// answer; a 413 stores nothing. Assumptions: one sync loop per device; a device re-created with
-// a deleted device's id is a new device; default policies except a per-sync limit of 1 to 4.
+// Property (TD-11, TD-20, TD-22, TD-38, TD-39, TD-50, TD-54): for any sequence of sends
+// (explicit devices, `*`, unknown devices, invalid and remote users, oversized contents, lost
+// answers), retransmissions (sequential and raced through fc.scheduler), floods past the per-sync
+// limit, syncs (following next_batch, losing the answer and retrying the old since, restarting
+// without since), device deletions and logins, every device that follows its own next_batch
+// chain commits each acknowledged message addressed to it exactly once, in acceptance order,
+// nothing else; retransmissions get the first answer; a 413 stores nothing. It runs through the
+// conformance checker's driver interface (src/check/todevice/), the same code `courier check`
+// runs over HTTP. Assumptions: one sync loop per device; a device re-created with a deleted
+// device's id is a new device; default policies except a per-sync limit of 1 to 4.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { toDeviceProperty, runOnce } from "./model/property.ts";

@@ -1,0 +1,28 @@
+// Mutation testing of the pure engine (issue 9): `npm run mutation`. How to read the results and
+// the list of equivalent mutants: docs/mutation.md.
+// @ts-check
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts" },
+  mutate: ["src/engine/**/*.ts"],
+  coverageAnalysis: "perTest",
+  reporters: ["html", "json", "clear-text", "progress"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
+  incremental: true,
+  incrementalFile: "reports/mutation/stryker-incremental.json",
+  // Two cores, shared with the rest of the machine's work.
+  concurrency: 2,
+  // A loaded machine slows the property suites down; a mutant is a timeout only well past that.
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 20,
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: ["data", "docs", "bench", "reports", "reports-tmp", "coverage", ".courier"],
+  // The measured score (see docs/mutation.md): `npm run mutation` fails below `break`.
+  thresholds: { high: 85, low: 75, break: 80 },
+};
+
+export default config;
