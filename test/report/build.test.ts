@@ -91,16 +91,18 @@ describe("the full report", () => {
   });
 
   it("counts measured cells plainly and draws the counterexample of a failure", () => {
+    // The tree's own *.experiment.ts files are registered too, beside the stand-in.
     const cells = (catalogue.policies.length) * GUARANTEES.length;
-    expect(html).toContain(`1 of ${cells} cells measured`);
-    expect(markdown).toContain(`1 of ${cells} cells measured`);
+    const measured = new Set(experiments.map((e) => `${e.policy}\u0000${e.guarantee}`)).size;
+    expect(measured).toBeGreaterThanOrEqual(1);
+    expect(html).toContain(`${measured} of ${cells} cells measured`);
+    expect(markdown).toContain(`${measured} of ${cells} cells measured`);
     const cx = full.data.matrix?.counterexamples ?? [];
-    expect(cx).toHaveLength(1);
-    expect(html).toContain(`href="#${cx[0]?.anchor}"`);
+    const standIn = cx.find((c) => markdown.includes(`](${c.file})`) && html.includes(`href="#${c.anchor}"`));
+    expect(standIn).toBeDefined();
     expect(html).toContain('data-diagram="sequence"');
-    expect(markdown).toContain(`](${cx[0]?.file})`);
     expect(markdown).toContain("1. a --x b: m1");
-    expect(html.match(/class="not-measured"/g)).toHaveLength(cells - 1);
+    expect(html.match(/class="not-measured"/g)).toHaveLength(cells - measured);
   });
 
   it("is self-contained and says when and from what it was built", () => {
@@ -109,7 +111,7 @@ describe("the full report", () => {
     expect(html).toContain(`Node ${process.version}`);
     expect(full.files).toEqual(expect.arrayContaining(["index.html", "report.md"]));
     expect(progress[0]).toMatch(/^\[report\] clauses/);
-    expect(progress.some((line) => /^\[report\] matrix 1\/1 /.test(line))).toBe(true);
+    expect(progress.some((line) => /^\[report\] matrix (\d+)\/\1 /.test(line))).toBe(true);
     expect(progress.at(-1)).toMatch(/^\[report\] done in \d+\.\d s/);
   });
 });
