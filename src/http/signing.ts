@@ -2,7 +2,7 @@
  * Federation request signing (server-server API, "Request Authentication"): each request
  * carries `Authorization: X-Matrix origin=…,destination=…,key=…,sig=…`, an ed25519 signature
  * over the canonical JSON of `{method, uri, origin, destination, content?}`. Server keys are
- * published at `/_matrix/key/v2/server`, self-signed the same way. Base64 is unpadded.
+ * published at `/_matrix/key/v2/server` (FED-14), self-signed the same way. Base64 is unpadded.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
 import { canonicalJson, type Json } from "../canonical-json.ts";
