@@ -27,7 +27,7 @@ export function createToDeviceState(): ToDeviceState {
   return { position: 0, inboxes: new Map() };
 }
 
-/** A message for one local device. Recipients of the same content share one event object. */
+/** A message for one local device. The devices one `*` reaches share one event object. */
 export interface LocalDelivery {
   readonly userId: UserId;
   readonly deviceId: DeviceId;

@@ -35,28 +35,24 @@ export interface SendContext {
   readonly eventType: string;
 }
 
-/** One shared event object per content object, so `*` costs one event for all devices. */
-type EventCache = Map<JsonObject, ToDeviceEvent>;
-
-function eventFor(ctx: SendContext, cache: EventCache, content: JsonObject): ToDeviceEvent {
-  let event = cache.get(content);
-  if (event === undefined) {
-    event = { sender: ctx.sender, type: ctx.eventType, content };
-    cache.set(content, event);
-  }
-  return event;
+/** The event a recipient receives (TD-3, TD-15: the path's event type, the sender). */
+function eventOf(ctx: SendContext, content: JsonObject): ToDeviceEvent {
+  return { sender: ctx.sender, type: ctx.eventType, content };
 }
 
 export function resolveRecipients(ctx: SendContext, messages: SendToDeviceMessages): Resolved {
   const local: LocalDelivery[] = [];
   const remote = new Map<ServerName, RemoteGroup>();
-  const cache: EventCache = new Map();
-  for (const [rawUser, byDevice] of Object.entries(messages)) {
-    const parsed = parseUserId(rawUser);
+  for (const rawUser in messages) {
+    const byDevice = messages[rawUser];
+    if (byDevice === undefined) continue;
+    // A local account's id is a valid user id of this server: no need to parse it again.
+    const known = ctx.accounts.users.has(rawUser as UserId);
+    const parsed = known ? null : parseUserId(rawUser);
     // TD-27 (unknown-recipients): an invalid user id is skipped, the others still delivered.
-    if (!parsed.ok) continue;
-    const userId = parsed.value;
-    const destination = serverOf(userId);
+    if (parsed !== null && !parsed.ok) continue;
+    const userId = rawUser as UserId;
+    const destination = known ? ctx.serverName : serverOf(userId);
     if (destination !== ctx.serverName) {
       let group = remote.get(destination);
       if (group === undefined) {
@@ -66,43 +62,40 @@ export function resolveRecipients(ctx: SendContext, messages: SendToDeviceMessag
       group.messages[userId] = byDevice;
       continue;
     }
-    for (const [deviceId, content] of localTargets(ctx, userId, byDevice)) {
-      local.push({ userId, deviceId, event: eventFor(ctx, cache, content) });
-    }
+    addLocalTargets(ctx, userId, byDevice, local);
   }
   return { local, remote: [...remote.values()] };
 }
 
-/** The (device, content) pairs one local user gets from its device map. */
-function localTargets(
+/** Appends one delivery per target device of `userId`; the devices of a `*` share one event object. */
+function addLocalTargets(
   ctx: SendContext,
   userId: UserId,
   byDevice: { readonly [deviceId: string]: JsonObject },
-): Array<[DeviceId, JsonObject]> {
+  local: LocalDelivery[],
+): void {
   const devices = devicesOf(ctx.accounts, userId);
   const keys = Object.keys(byDevice);
   const mixed = keys.length > 1 && Object.hasOwn(byDevice, WILDCARD);
-  const targets: Array<[DeviceId, JsonObject]> = [];
   for (const key of keys) {
     const content = byDevice[key];
     if (content === undefined) continue;
     if (key !== WILDCARD) {
       const deviceId = explicitTarget(ctx, devices, key);
-      if (deviceId !== null) targets.push([deviceId, content]);
+      if (deviceId !== null) local.push({ userId, deviceId, event: eventOf(ctx, content) });
     } else if (!mixed || ctx.policies.wildcardMixed !== "literal") {
       // TD-7, TD-16, TD-47, TD-48: every device the user has now, the sender's own included.
       // TD-14, TD-49 (wildcard-mixed): under explicit-wins a named device keeps its own content.
       const skipNamed = mixed && ctx.policies.wildcardMixed === "explicit-wins";
+      const event = eventOf(ctx, content);
       for (const deviceId of devices?.keys() ?? []) {
-        if (!(skipNamed && Object.hasOwn(byDevice, deviceId))) targets.push([deviceId, content]);
+        if (!(skipNamed && Object.hasOwn(byDevice, deviceId))) local.push({ userId, deviceId, event });
       }
     }
     // Under `literal`, a `*` beside explicit ids is an ordinary device id, and no device has it.
   }
-  return targets;
 }
 
-/** TD-27, TD-28 (unknown-recipients): an unknown device is skipped, or stored under `store`. */
 function explicitTarget(
   ctx: SendContext,
   devices: ReadonlyMap<DeviceId, DeviceRecord> | undefined,

@@ -16,7 +16,7 @@
  *    recipients are not reported; the answer is `{}` either way). Failures are not
  *    remembered, so the client may retry them with the same txnId.
  */
-import { canonicalJsonBytes } from "../../canonical-json.ts";
+import { canonicalJsonBytes, type Json } from "../../canonical-json.ts";
 import type { UserId } from "../../ids.ts";
 import { authenticate } from "../accounts.ts";
 import { type Done, type Failure, failure, type SendToDeviceCommand } from "../commands.ts";
@@ -62,12 +62,48 @@ function replay(prior: TxnRecord, cmd: SendToDeviceCommand): Done | Failure {
 }
 
 function hasOversizedContent(messages: SendToDeviceMessages): boolean {
-  for (const byDevice of Object.values(messages)) {
-    for (const content of Object.values(byDevice)) {
+  for (const user in messages) {
+    const byDevice = messages[user] ?? {};
+    for (const device in byDevice) {
+      const content = byDevice[device] ?? {};
+      if (jsonBytesAtMost(content, MAX_TO_DEVICE_CONTENT_BYTES)) continue;
       if (canonicalJsonBytes(content) > MAX_TO_DEVICE_CONTENT_BYTES) return true;
     }
   }
   return false;
+}
+
+/**
+ * True when the JSON encoding of `value` certainly fits in `budget` bytes, by a bound that costs
+ * less than encoding: a string of n UTF-16 units takes at most 6n + 2 bytes (every unit escaped
+ * as \uXXXX), a number at most 24 (JavaScript's longest shortest-round-trip form). False means
+ * "measure it": the bound gave up (over budget, or nested deeper than it looks).
+ */
+export function jsonBytesAtMost(value: Json, budget: number): boolean {
+  return boundedJsonBytes(value, budget, 0) <= budget;
+}
+
+const BOUND_DEPTH = 32;
+
+function boundedJsonBytes(value: Json, budget: number, depth: number): number {
+  if (value === null || typeof value === "boolean") return 5;
+  if (typeof value === "number") return 24;
+  if (typeof value === "string") return 6 * value.length + 2;
+  if (depth >= BOUND_DEPTH) return Number.POSITIVE_INFINITY;
+  let total = 2;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly Json[]) {
+      total += 1 + boundedJsonBytes(item, budget - total, depth + 1);
+      if (total > budget) return total;
+    }
+    return total;
+  }
+  const object = value as { readonly [key: string]: Json };
+  for (const key in object) {
+    total += 6 * key.length + 4 + boundedJsonBytes(object[key] ?? null, budget - total, depth + 1);
+    if (total > budget) return total;
+  }
+  return total;
 }
 
 function deliver(

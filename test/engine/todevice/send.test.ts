@@ -1,9 +1,12 @@
 // Checks PUT /sendToDevice in the engine: body errors, the 413 size rule, who receives what
 // under each recipient policy, forwarding to federation; assumes one server named hs.test.
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MAX_TO_DEVICE_CONTENT_BYTES } from "../../../src/engine/todevice/send.ts";
+import { canonicalJsonBytes, type Json } from "../../../src/canonical-json.ts";
+import { jsonBytesAtMost, MAX_TO_DEVICE_CONTENT_BYTES } from "../../../src/engine/todevice/send.ts";
 import { apply } from "../../../src/engine/homeserver.ts";
 import type { AccessToken, TxnId } from "../../../src/ids.ts";
+import { assertParams } from "../../properties/run-config.ts";
 import { contents, TestServer } from "../session.ts";
 
 /** A content of exactly `bytes` bytes of canonical JSON: {"p":"aaa…"} is 8 bytes plus the a's. */
@@ -77,6 +80,47 @@ describe("sendToDevice: TD-50 size", () => {
     const alice = s.register("alice");
     const sent = s.send(alice, "m.x", "1", { "not-a-user": { D: contentOfSize(70_000) } });
     expect(sent.outcome).toMatchObject({ ok: false, error: { errcode: "M_TOO_LARGE" } });
+  });
+});
+
+describe("sendToDevice: TD-50 size, the cheap bound before measuring", () => {
+  test("the bound never calls a value small that is over the budget", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: "binary", maxDepth: 5 }), fc.nat(400), (value, budget) => {
+        const json = value as Json;
+        if (jsonBytesAtMost(json, budget)) expect(canonicalJsonBytes(json)).toBeLessThanOrEqual(budget);
+      }),
+      assertParams(500),
+    );
+  });
+
+  test("the bound lets an ordinary content through without measuring, and gives up on deep nesting", () => {
+    expect(jsonBytesAtMost({ algorithm: "m.olm.v1.curve25519-aes-sha2", body: "x".repeat(100), n: 1, ok: true, z: null }, 1000)).toBe(true);
+    let deep: Json = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    expect(canonicalJsonBytes(deep)).toBe(81);
+    expect(jsonBytesAtMost(deep, 1000)).toBe(false);
+  });
+
+  test("TD-50: contents whose escapes, keys or nesting take them past 65536 bytes are refused; at 65536 they pass", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    // Control characters are escaped as \u0001, 6 bytes each: 65532 + 8 bytes of {"p":""}.
+    const escaped = { p: "\u0001".repeat(10_922) };
+    const manyKeys = Object.fromEntries(Array.from({ length: 6_000 }, (_, i) => [`k${String(i).padStart(5, "0")}`, 1]));
+    let nested: Json = { p: "a".repeat(MAX_TO_DEVICE_CONTENT_BYTES) };
+    for (let i = 0; i < 40; i++) nested = { n: nested };
+    for (const [txn, content] of [["1", escaped], ["2", manyKeys], ["3", nested]] as const) {
+      expect(canonicalJsonBytes(content as Json)).toBeGreaterThan(MAX_TO_DEVICE_CONTENT_BYTES);
+      const sent = s.send(alice, "m.x", txn, { [bob.userId]: { DEV1: content as { [key: string]: Json } } });
+      expect(sent.outcome).toMatchObject({ ok: false, error: { errcode: "M_TOO_LARGE", status: 413 } });
+    }
+    // 65520 bytes of escapes + 16 of {"p":"","q":"a"}.
+    const exact = { p: "\u0001".repeat(10_920), q: "a" };
+    expect(canonicalJsonBytes(exact)).toBe(MAX_TO_DEVICE_CONTENT_BYTES);
+    expect(s.send(alice, "m.x", "4", { [bob.userId]: { DEV1: exact } }).outcome).toEqual({ ok: true });
+    expect(s.syncOk(bob).events).toHaveLength(1);
   });
 });
 
