@@ -1,6 +1,7 @@
 // Checks the room endpoints of the homeserver engine through `apply` (the event source of push):
-// ids made from the command's seed, who may do what, `/send` transaction ids (TD-37…TD-40), and
-// that room events reach pushers (PUSH-2, PUSH-62); assumes one server, hs.test, and fresh seeds.
+// ids made from the command's seed, which createRoom invites count, room ids vs aliases on join,
+// who may do what, `/send` transaction ids (TD-37…TD-40), and that room events reach pushers
+// (PUSH-2, PUSH-58, PUSH-62); assumes one server, hs.test, and fresh seeds.
 import { describe, expect, test } from "vitest";
 import type { Json } from "../../src/canonical-json.ts";
 import { type AnyOutcome, apply, type HomeserverCommand } from "../../src/engine/homeserver.ts";
@@ -74,6 +75,18 @@ describe("createRoom", () => {
     refused(s, { type: "createRoom", token: alice.token, seed: "r2", body: {} }, "M_ROOM_IN_USE", 400);
   });
 
+  test("invite must be a list, and only its strings that are user ids invite anyone", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const notAList = room(s, alice, "r3", { invite: bob.userId });
+    const nested = room(s, alice, "r4", { invite: [[bob.userId], { user_id: bob.userId }, null] });
+    for (const id of [notAList, nested]) {
+      expect(timeline(s, alice, id)?.events.map((e) => e.type)).toEqual(["m.room.create", "m.room.member"]);
+      expect(timeline(s, bob, id)).toBeUndefined();
+    }
+  });
+
   test("TD-56: room commands need a known access token", () => {
     const s = new TestServer();
     refused(s, { type: "createRoom", token: null, seed: "x", body: {} }, "M_MISSING_TOKEN", 401);
@@ -97,6 +110,20 @@ describe("membership", () => {
     refused(s, { type: "join", token: carol.token, roomIdOrAlias: id, seed: "j2" }, "M_FORBIDDEN", 403);
     expect(ok(s, { type: "leave", token: bob.token, roomId: id, seed: "l" })).toEqual({});
     expect(timeline(s, bob, id)).toMatchObject({ membership: "leave" });
+  });
+});
+
+describe("join: room id or alias", () => {
+  test("a room id is joined as that id, never looked up among canonical aliases", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const invitedTo = room(s, alice, "x", { invite: [bob.userId] });
+    const other = room(s, alice, "y", {});
+    // This room model does not check what an alias looks like, so another room may claim the id as its alias.
+    ok(s, { type: "setState", token: alice.token, roomId: other, eventType: "m.room.canonical_alias", stateKey: "", content: { alias: invitedTo }, seed: "a" });
+    expect(ok(s, { type: "join", token: bob.token, roomIdOrAlias: invitedTo, seed: "j" })).toEqual({ room_id: invitedTo });
+    expect(timeline(s, bob, invitedTo)).toMatchObject({ membership: "join" });
   });
 });
 
@@ -165,6 +192,18 @@ describe("room events feed the push path", () => {
     const notified = sent.effects.filter((e) => e.kind === "push.notify");
     expect(notified.map((e) => e.url)).toEqual([URL]);
     expect(notified[0]?.body).toMatchObject({ notification: { event_id: "$m_0", devices: [{ pushkey: "bobkey" }] } });
+  });
+
+  test("PUSH-58: an invite reaches the invitee's pusher, with user_is_target set", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    setPusher(s, bob, "bobkey");
+    const id = room(s, alice, "r", {});
+    const invited = run(s, { type: "invite", token: alice.token, roomId: id, userId: bob.userId, seed: "i" });
+    expect(drain(s, invited.effects)).toMatchObject([
+      { notification: { event_id: "$i_0", type: "m.room.member", content: { membership: "invite" }, user_is_target: true, devices: [{ pushkey: "bobkey" }] } },
+    ]);
   });
 
   test("PUSH-57: a read receipt that lowers the badge queues a badge update; a repeated one nothing", () => {

@@ -44,13 +44,14 @@ function append(state: RoomsState, room: Room, event: RoomEvent): RoomEvent {
   state.position += 1;
   room.timeline.push({ position: state.position, event });
   room.positions.set(event.event_id, state.position);
-  if (event.state_key !== undefined) room.state.set(stateKey(event.type, event.state_key), event);
-  if (event.type === "m.room.member" && event.state_key !== undefined) {
-    room.members.set(event.state_key as UserId, event.content.membership as Membership);
+  if (event.state_key !== undefined) {
+    room.state.set(stateKey(event.type, event.state_key), event);
+    if (event.type === "m.room.member") room.members.set(event.state_key as UserId, event.content.membership as Membership);
   }
   // Sending an event moves the sender's read receipt to it (client-server API, "Receiving
-  // notifications": a user reads up to the events they send).
-  if (room.members.get(event.sender) === "join") moveReceipt(room, event.sender, event.event_id, state.position);
+  // notifications": a user reads up to the events they send). A sender who is not joined (the
+  // creator's create event, a leave) has the receipt read only after a later join moves it on.
+  moveReceipt(room, event.sender, event.event_id, state.position);
   return event;
 }
 
@@ -101,7 +102,6 @@ export interface InviteRequest {
   readonly roomId: RoomId;
   readonly sender: UserId;
   readonly target: UserId;
-  readonly isDirect?: boolean;
   readonly eventId: EventId;
   readonly now: number;
 }
@@ -112,7 +112,7 @@ export function invite(state: RoomsState, req: InviteRequest): RoomResult {
   const denied = requireJoined(room, req.sender);
   if (denied !== null) return denied;
   if (membershipOf(room, req.target) === "join") return fail(403, "M_FORBIDDEN", `${req.target} is already in the room`);
-  const event = append(state, room, memberEvent(state, room, req.sender, req.target, "invite", req.eventId, req.now, req.isDirect === true));
+  const event = append(state, room, memberEvent(state, room, req.sender, req.target, "invite", req.eventId, req.now));
   return { ok: true, value: null, events: [event] };
 }
 

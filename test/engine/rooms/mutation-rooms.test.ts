@@ -1,14 +1,17 @@
 // Checks the room model's edges the main suite leaves open: every refusal (unknown room, not a
 // member, member and create events through setState) with its reason, what member events carry,
-// which rooms and events /sync shows an invited user, the order of rooms, receipts that do not
-// move, and display names that are cleared; assumes event ids and times come from the caller.
+// which rooms and events /sync shows an invited user, the order of rooms (room-id order whatever
+// the order they were made in), receipts that do not move, and display names that are cleared;
+// assumes event ids and times come from the caller.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EventId, RoomId, UserId } from "../../../src/ids.ts";
 import type { Failure } from "../../../src/engine/rooms/outcome.ts";
 import { readUpTo, setReceipt } from "../../../src/engine/rooms/receipts.ts";
-import { emptyRooms, joinedMembers, roomName, type RoomsState } from "../../../src/engine/rooms/room-state.ts";
+import { emptyRooms, joinedMembers, memberCount, roomName, type RoomsState } from "../../../src/engine/rooms/room-state.ts";
 import { timelineSince } from "../../../src/engine/rooms/room-sync.ts";
 import { createRoom, invite, join, leave, type RoomResult, sendEvent, setDisplayName, setState } from "../../../src/engine/rooms/rooms.ts";
+import { assertParams } from "../../properties/run-config.ts";
 
 const alice = "@alice:hs" as UserId;
 const bob = "@bob:hs" as UserId;
@@ -58,10 +61,42 @@ describe("refusals, each with a reason", () => {
     refused(setDisplayName(s, { user: bob, displayname: "B", eventIds: [], now: 0 }), 500, "M_UNKNOWN");
   });
 
+  it("a joined member cannot be invited again, and the refusal says why", () => {
+    const s = world();
+    refused(invite(s, { roomId: R, sender: alice, target: alice, eventId: id(), now: 0 }), 403, "M_FORBIDDEN");
+  });
+
   it("a state event of another type never changes membership, whatever its content says", () => {
     const s = world();
     must(setState(s, { roomId: R, sender: alice, type: "org.example.seat", stateKey: carol, content: { membership: "join" }, eventId: id(), now: 0 }));
     refused(sendEvent(s, { roomId: R, sender: carol, type: "m.room.message", content: {}, eventId: id(), now: 0 }), 403, "M_FORBIDDEN");
+  });
+});
+
+describe("membership comes from member state events only", () => {
+  it("a timeline event of type m.room.member (no state key) changes nobody's membership", () => {
+    const s = world();
+    must(sendEvent(s, { roomId: R, sender: alice, type: "m.room.member", content: { membership: "join" }, eventId: id(), now: 0 }));
+    const room = s.rooms.get(R);
+    if (room === undefined) throw new Error("no room");
+    expect(joinedMembers(room)).toEqual([alice]);
+    expect(memberCount(room)).toBe(1);
+  });
+
+  it("invite returns the invite event it made, for the push path to evaluate", () => {
+    const s = world();
+    const made = must(invite(s, { roomId: R, sender: alice, target: carol, eventId: "$inv" as EventId, now: 7 }));
+    expect(made.events).toEqual([
+      { event_id: "$inv", room_id: R, sender: alice, type: "m.room.member", content: { membership: "invite" }, state_key: carol, origin_server_ts: 7 },
+    ]);
+  });
+
+  it("a member event of a user without a display name has no displayname key at all (JSON has no undefined)", () => {
+    const s = world();
+    const made = must(invite(s, { roomId: R, sender: alice, target: carol, eventId: id(), now: 0 }));
+    expect(made.events[0]?.content).toStrictEqual({ membership: "invite" });
+    must(join(s, { roomId: R, user: carol, eventId: id(), now: 0 }));
+    expect(s.rooms.get(R)?.timeline.at(-1)?.event.content).toStrictEqual({ membership: "join" });
   });
 });
 
@@ -131,5 +166,32 @@ describe("/sync rooms for one user", () => {
     const forAlice = timelineSince(s, alice, 0);
     expect(forAlice.rooms.map((r) => [r.roomId, r.limited])).toEqual([[R, false], ["!z:hs", false]]);
     expect(timelineSince(s, alice, 0, 1).rooms.map((r) => [r.events.length, r.limited])).toEqual([[1, true], [1, true]]);
+  });
+});
+
+describe("room order", () => {
+  const localparts = fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9]{1,6}$/), { maxLength: 10 });
+
+  it("display-name events and /sync rooms come in room-id order, whatever order the rooms were made in", () => {
+    fc.assert(
+      fc.property(localparts, localparts, (mine, others) => {
+        const s = emptyRooms();
+        const bobs = mine.map((l) => `!${l}:hs` as RoomId);
+        const alices = others.map((l) => `!${l}:other` as RoomId);
+        const made = [...bobs.map((roomId) => [bob, roomId] as const), ...alices.map((roomId) => [alice, roomId] as const)];
+        for (const [creator, roomId] of made) must(createRoom(s, { creator, roomId, invite: [], eventIds: [id(), id()], now: 0 }));
+        const inIdOrder = [...bobs].sort();
+        const renamed = must(setDisplayName(s, { user: bob, displayname: "B", eventIds: bobs.map(() => id()), now: 0 }));
+        expect(renamed.events.map((e) => e.room_id)).toEqual(inIdOrder);
+        expect(timelineSince(s, bob, 0).rooms.map((r) => r.roomId)).toEqual(inIdOrder);
+      }),
+      assertParams(100),
+    );
+  });
+
+  it("room-id order is code-unit order: upper case before lower case", () => {
+    const s = emptyRooms();
+    for (const roomId of ["!b:hs", "!B:hs", "!a:hs"] as RoomId[]) must(createRoom(s, { creator: bob, roomId, invite: [], eventIds: [id(), id()], now: 0 }));
+    expect(timelineSince(s, bob, 0).rooms.map((r) => r.roomId)).toEqual(["!B:hs", "!a:hs", "!b:hs"]);
   });
 });
