@@ -39,6 +39,8 @@ function loadFailure(file: RunnerTestFile, message: string): RunnerTestCase {
     file,
     suite: file,
     meta: {},
+    annotations: [],
+    artifacts: [],
     result: { state: "fail", errors: [{ name: "Error", message }] },
   };
   return failed as unknown as RunnerTestCase;

@@ -7,7 +7,7 @@
  * checks that a token is not already bound.
  */
 import { createHash } from "node:crypto";
-import { type AccessToken, type DeviceId, parseUserId, type ServerName, serverOf, type UserId } from "../ids.ts";
+import { type AccessToken, type DeviceId, parseUserId, type ServerName, type UserId } from "../ids.ts";
 import { type DeviceInfo, type Failure, failure, type LoginCommand, type RegisterCommand, type Session } from "./commands.ts";
 
 export interface DeviceRecord {
@@ -60,24 +60,28 @@ export function register(accounts: AccountsState, serverName: ServerName, cmd: R
   if (accounts.users.has(userId)) return failure("M_USER_IN_USE", "User ID already taken.");
   if (accounts.tokens.has(cmd.accessToken)) return failure("M_INVALID_PARAM", "Access token already in use.");
   const passwordDigest = cmd.password === undefined ? null : digest(userId, cmd.password);
-  accounts.users.set(userId, { userId, passwordDigest, devices: new Map() });
-  return bindDevice(accounts, userId, cmd.deviceId, cmd.accessToken, cmd.displayName);
+  const account: Account = { userId, passwordDigest, devices: new Map() };
+  accounts.users.set(userId, account);
+  return bindDevice(accounts, account, cmd.deviceId, cmd.accessToken, cmd.displayName);
 }
 
-function resolveLoginUser(serverName: ServerName, user: string): UserId | null {
-  if (!user.startsWith("@")) return `@${user}:${serverName}` as UserId;
+/**
+ * The account a login names: a localpart of this server or a full user id. Every account is of
+ * this server, so a user id of another server names none.
+ */
+function loginAccount(accounts: AccountsState, serverName: ServerName, user: string): Account | undefined {
+  if (!user.startsWith("@")) return accounts.users.get(`@${user}:${serverName}` as UserId);
   const parsed = parseUserId(user);
-  return parsed.ok && serverOf(parsed.value) === serverName ? parsed.value : null;
+  return parsed.ok ? accounts.users.get(parsed.value) : undefined;
 }
 
 export function login(accounts: AccountsState, serverName: ServerName, cmd: LoginCommand): Session | Failure {
-  const userId = resolveLoginUser(serverName, cmd.user);
-  const account = userId === null ? undefined : accounts.users.get(userId);
+  const account = loginAccount(accounts, serverName, cmd.user);
   if (account === undefined || account.passwordDigest !== digest(account.userId, cmd.password)) {
     return failure("M_FORBIDDEN", "Invalid username or password.");
   }
   if (accounts.tokens.has(cmd.accessToken)) return failure("M_INVALID_PARAM", "Access token already in use.");
-  return bindDevice(accounts, account.userId, cmd.deviceId, cmd.accessToken, cmd.displayName);
+  return bindDevice(accounts, account, cmd.deviceId, cmd.accessToken, cmd.displayName);
 }
 
 /**
@@ -86,13 +90,12 @@ export function login(accounts: AccountsState, serverName: ServerName, cmd: Logi
  */
 function bindDevice(
   accounts: AccountsState,
-  userId: UserId,
+  account: Account,
   deviceId: DeviceId,
   token: AccessToken,
   displayName: string | undefined,
 ): Session {
-  const account = accounts.users.get(userId);
-  if (account === undefined) throw new Error(`bindDevice: no account ${userId}`);
+  const userId = account.userId;
   const existing = account.devices.get(deviceId);
   if (existing === undefined) {
     account.devices.set(deviceId, { deviceId, displayName: displayName ?? null, token });
@@ -108,8 +111,9 @@ function bindDevice(
 /** Remove a device and its token; false if the user has no such device. */
 export function removeDevice(accounts: AccountsState, userId: UserId, deviceId: DeviceId): boolean {
   const account = accounts.users.get(userId);
-  const device = account?.devices.get(deviceId);
-  if (account === undefined || device === undefined) return false;
+  if (account === undefined) return false;
+  const device = account.devices.get(deviceId);
+  if (device === undefined) return false;
   accounts.tokens.delete(device.token);
   account.devices.delete(deviceId);
   return true;

@@ -209,23 +209,25 @@ function dispatch(hs: Homeserver, command: HomeserverCommand, now: number): Hand
 function logout(hs: Homeserver, token: AccessToken | null, now: number): Handled<Done | Failure> {
   const who = authenticate(hs.state.accounts, token);
   if (!who.ok) return { outcome: who, effects: [] };
-  return { outcome: { ok: true }, effects: forgetDevice(hs, who, now) ?? [] };
+  // The token names a device of an account, so there is one to remove.
+  removeDevice(hs.state.accounts, who.userId, who.deviceId);
+  return { outcome: { ok: true }, effects: afterDeviceRemoved(hs, who, now) };
 }
 
 function deleteDevice(hs: Homeserver, command: DeleteDeviceCommand, now: number): Handled<Done | Failure> {
   const who = authenticate(hs.state.accounts, command.token);
   if (!who.ok) return { outcome: who, effects: [] };
-  const effects = forgetDevice(hs, { userId: who.userId, deviceId: command.deviceId }, now);
-  if (effects === null) return { outcome: failure("M_NOT_FOUND", "No such device."), effects: [] };
-  return { outcome: { ok: true }, effects };
+  if (!removeDevice(hs.state.accounts, who.userId, command.deviceId)) {
+    return { outcome: failure("M_NOT_FOUND", "No such device."), effects: [] };
+  }
+  return { outcome: { ok: true }, effects: afterDeviceRemoved(hs, { userId: who.userId, deviceId: command.deviceId }, now) };
 }
 
 /**
- * Remove a device, its token and, under policy device-deletion `purge-at-deletion` (TD-26), its
+ * What goes with a removed device: under policy device-deletion `purge-at-deletion` (TD-26), its
  * inbox up to the stream position now, so a device re-created later with this id starts empty.
  */
-function forgetDevice(hs: Homeserver, device: Identity, now: number): Effect[] | null {
-  if (!removeDevice(hs.state.accounts, device.userId, device.deviceId)) return null;
+function afterDeviceRemoved(hs: Homeserver, device: Identity, now: number): Effect[] {
   if (hs.policies.deviceDeletion === "purge-at-deletion") {
     purgeInbox(hs.state.todevice, device.userId, device.deviceId, hs.state.todevice.position);
   }

@@ -106,7 +106,8 @@ export function withPolicies(overrides: PolicyOverrides = {}): Policies {
     throw new RangeError(`syncLimit must be a positive integer, got ${merged.syncLimit}`);
   }
   if (merged.txnRetentionMs < 0) throw new RangeError("txnRetentionMs must not be negative");
-  if (merged.undeliveredExpiryMs !== "none" && merged.undeliveredExpiryMs < 0) {
+  // `none` is NaN as a number, which is not negative.
+  if (Number(merged.undeliveredExpiryMs) < 0) {
     throw new RangeError("undeliveredExpiryMs must be `none` or not negative");
   }
   return merged;

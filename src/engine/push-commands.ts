@@ -56,7 +56,7 @@ export function applyPushCommand(hs: Homeserver, cmd: PushCommand, now: number):
     case "getPushRule":
       return { outcome: answer(getPushRule(rules, who.userId, cmd.kind, cmd.ruleId, policies), (v) => v as Json), effects: [] };
     case "setPushRule": {
-      const req = { kind: cmd.kind, ruleId: cmd.ruleId, body: cmd.body, ...(cmd.before === undefined ? {} : { before: cmd.before }), ...(cmd.after === undefined ? {} : { after: cmd.after }) };
+      const { type: _type, token: _token, ...req } = cmd;
       return { outcome: answer(setPushRule(rules, who.userId, req)), effects: [] };
     }
     case "deletePushRule":

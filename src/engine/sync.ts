@@ -9,7 +9,7 @@ import { authenticate } from "./accounts.ts";
 import { type Failure, failure, type ToDeviceEvent } from "./commands.ts";
 import type { Homeserver } from "./homeserver.ts";
 import { type RoomsSince, timelineSince } from "./rooms/room-sync.ts";
-import { syncToDevice } from "./todevice/sync.ts";
+import { toDeviceSince } from "./todevice/sync.ts";
 
 export interface SyncCommand {
   readonly type: "sync";
@@ -25,23 +25,23 @@ export interface FullSyncResult {
   readonly rooms: RoomsSince;
 }
 
-function splitToken(since: string | undefined): { toDevice?: string; rooms: number } | null {
-  if (since === undefined) return { rooms: 0 };
+/** The two positions of a since token, or null when it is malformed. No since is 0 for both. */
+function splitToken(since: string | undefined): { toDevice: number; rooms: number } | null {
+  if (since === undefined) return { toDevice: 0, rooms: 0 };
   const m = /^([0-9]{1,15})(?:_([0-9]{1,15}))?$/.exec(since);
   if (m === null) return null;
-  return { toDevice: m[1] as string, rooms: Number(m[2] ?? "0") };
+  return { toDevice: Number(m[1]), rooms: Number(m[2] ?? 0) };
 }
 
 export function fullSync(hs: Homeserver, cmd: SyncCommand): { outcome: FullSyncResult | Failure } {
   const parts = splitToken(cmd.since);
   if (parts === null) return { outcome: failure("M_INVALID_PARAM", `malformed since token ${JSON.stringify(cmd.since)}`) };
-  const td = syncToDevice(hs, { type: "syncToDevice", token: cmd.token, ...(parts.toDevice === undefined ? {} : { since: parts.toDevice }) });
-  if (!td.outcome.ok) return { outcome: td.outcome };
   const session = authenticate(hs.state.accounts, cmd.token);
   if (!session.ok) return { outcome: session };
-  // A room position from the future is clamped, as the to-device one is (TD-21).
+  // Positions from the future are clamped to the heads of their streams (TD-21).
+  const td = toDeviceSince(hs, session, Math.min(parts.toDevice, hs.state.todevice.position));
   const roomSince = Math.min(parts.rooms, hs.state.rooms.position);
   const rooms = timelineSince(hs.state.rooms, session.userId, roomSince, cmd.timelineLimit);
-  const nextBatch = `${td.outcome.nextBatch}_${rooms.nextBatch}` as StreamToken;
-  return { outcome: { ok: true, nextBatch, toDevice: td.outcome.events, rooms } };
+  const nextBatch = `${td.nextBatch}_${rooms.nextBatch}` as StreamToken;
+  return { outcome: { ok: true, nextBatch, toDevice: td.events, rooms } };
 }

@@ -1,9 +1,10 @@
 // Checks accounts, devices and tokens as the engine answers them (register, login with and
-// without a reused device id, logout, whoami, devices, device deletion); assumes fresh tokens
-// come from the driver.
+// without a reused device id, logout, whoami, devices, device deletion), and the device list of
+// a user with no account; assumes fresh tokens come from the driver.
 import { describe, expect, test } from "vitest";
+import { createAccounts, listDevices, removeDevice } from "../../src/engine/accounts.ts";
 import { apply } from "../../src/engine/homeserver.ts";
-import type { AccessToken, DeviceId } from "../../src/ids.ts";
+import type { AccessToken, DeviceId, UserId } from "../../src/ids.ts";
 import { TestServer } from "./session.ts";
 
 describe("accounts", () => {
@@ -86,5 +87,14 @@ describe("accounts", () => {
     expect(apply(s.hs, { type: "whoami", token: bob.token }, 0).outcome).toMatchObject({ ok: true });
     expect(del("D")).toEqual({ ok: true });
     expect(apply(s.hs, { type: "whoami", token: alice.token }, 0).outcome).toMatchObject({ ok: false });
+  });
+
+  test("a user without an account has no devices to list or remove", () => {
+    const s = new TestServer();
+    s.register("alice");
+    const ghost = "@ghost:hs.test" as UserId;
+    expect(listDevices(s.hs.state.accounts, ghost)).toEqual([]);
+    expect(removeDevice(s.hs.state.accounts, ghost, "DEV1" as DeviceId)).toBe(false);
+    expect(listDevices(createAccounts(), ghost)).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 // Checks the account commands' remaining edges (usernames, token reuse, passwordless accounts,
 // device names on re-login, logout and device deletion) with their Matrix errors, the time-driven
-// `expire` command, and the policy configuration a homeserver accepts and keeps (TD-2, TD-26,
-// TD-42, TD-45, TD-56); assumes one server, hs.test, and a clock the test sets.
+// `expire` command, and the policy configuration a homeserver accepts and keeps, with the
+// reference defaults api/clauses.yaml documents (TD-2, TD-26, TD-42, TD-45, TD-56); assumes one
+// server, hs.test, a clock the test sets, and the repository root as the working directory.
 import { describe, expect, test } from "vitest";
+import { loadCatalogue } from "../../scripts/clauses-catalogue.ts";
 import { apply, createHomeserver, type HomeserverCommand } from "../../src/engine/homeserver.ts";
-import type { Policies, PolicyOverrides } from "../../src/engine/policies.ts";
+import { DEFAULT_POLICIES, type Policies, type PolicyOverrides, withPolicies } from "../../src/engine/policies.ts";
 import type { AccessToken, DeviceId, ServerName } from "../../src/ids.ts";
 import { TestServer } from "./session.ts";
 
@@ -119,6 +121,34 @@ describe("policy configuration", () => {
     expect(make({ federation: { maxEdusPerTransaction: 1 }, txnRetentionMs: 0, undeliveredExpiryMs: 0 }).policies).toMatchObject({ txnRetentionMs: 0, undeliveredExpiryMs: 0 });
     for (const bad of [{ federation: { maxEdusPerTransaction: 0 } }, { federation: { maxEdusPerTransaction: 1.5 } }, { txnRetentionMs: -1 }, { undeliveredExpiryMs: -1 }, { syncLimit: 0 }]) {
       expect(() => make(bad)).toThrowError(/\S/);
+    }
+  });
+
+  test("withPolicies, which also checks the simulator's settings, refuses a transaction size below one EDU by itself", () => {
+    for (const maxEdusPerTransaction of [0, -1, 1.5]) {
+      expect(() => withPolicies({ federation: { maxEdusPerTransaction } })).toThrowError(/maxEdusPerTransaction/);
+    }
+    expect(withPolicies({ federation: { maxEdusPerTransaction: 1 } }).federation.maxEdusPerTransaction).toBe(1);
+  });
+
+  test("the send-to-device defaults are the reference defaults the clause catalogue documents", () => {
+    // Catalogue policy name → the policy field and the value each catalogue keyword stands for.
+    const fields: Record<string, { field: keyof Policies; values: Record<string, unknown> }> = {
+      "unknown-recipients": { field: "unknownRecipients", values: { skip: "skip", store: "store" } },
+      "wildcard-mixed": { field: "wildcardMixed", values: { "explicit-wins": "explicit-wins", literal: "literal", "expand-all": "expand-all" } },
+      "device-deletion": { field: "deviceDeletion", values: { "purge-at-deletion": "purge-at-deletion", keep: "keep" } },
+      "undelivered-expiry": { field: "undeliveredExpiryMs", values: { none: "none" } },
+      "txn-body-mismatch": { field: "txnReuseDifferentBody", values: { replay: "replay", reject: "reject" } },
+      "per-sync-limit": { field: "syncLimit", values: { "100": 100 } },
+      "txn-retention": { field: "txnRetentionMs", values: { "24 h": 24 * HOUR } },
+    };
+    const catalogue = new Map(loadCatalogue("api/clauses.yaml").policies.map((p) => [p.name, p]));
+    for (const [name, { field, values }] of Object.entries(fields)) {
+      // A default opens with its keyword, ended by a colon, a comma or an explanation in brackets.
+      const keyword = catalogue.get(name)?.default.split(/[:,(]/)[0]?.trim() ?? "";
+      expect(keyword in values, `${name}: ${keyword}`).toBe(true);
+      expect(DEFAULT_POLICIES[field], name).toBe(values[keyword]);
+      expect(withPolicies()[field], name).toBe(values[keyword]);
     }
   });
 });

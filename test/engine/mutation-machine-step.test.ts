@@ -1,9 +1,9 @@
 // Checks the pure machine stepper that every engine lifecycle machine relies on: a step returns
-// exactly the machine's own named actions with their params, a delayed raise as a timer at
+// exactly the machine's own named actions with their params (none of xstate's, such as a log), a delayed raise as a timer at
 // now + delay (named by its id, else by its event type), a cancel as a cancellation, and folds
 // immediate raises and assignments into the snapshot; assumes xstate v5's pure `transition`.
 import { describe, expect, it } from "vitest";
-import { assign, cancel, raise, setup } from "xstate";
+import { assign, cancel, log, raise, setup } from "xstate";
 import { restoreSnapshot, startMachine, stepMachine, storeSnapshot } from "../../src/engine/machine-step.ts";
 
 type Ev = { type: "go" } | { type: "tick" } | { type: "stop" } | { type: "now" };
@@ -17,19 +17,20 @@ const probe = setup({
     laterUnnamed: raise({ type: "tick" }, { delay: 700 }),
     stopLater: cancel("t1"),
     immediate: raise({ type: "now" }),
+    trace: log("stepping"),
   },
 }).createMachine({
   context: { n: 0 },
   initial: "a",
   states: {
-    a: { on: { go: { target: "b", actions: [{ type: "ping", params: { x: 1 } }, "bump", "later", "laterUnnamed"] } } },
+    a: { on: { go: { target: "b", actions: [{ type: "ping", params: { x: 1 } }, "bump", "trace", "later", "laterUnnamed"] } } },
     b: { on: { stop: { actions: ["stopLater", "immediate"] }, now: { target: "c" } } },
     c: {},
   },
 });
 
 describe("stepMachine", () => {
-  it("returns named actions, delayed raises as timers and nothing of xstate's own", () => {
+  it("returns named actions, delayed raises as timers and nothing of xstate's own (an assignment, a log)", () => {
     const start = startMachine(probe, undefined, 0);
     expect(start).toMatchObject({ actions: [], timers: [], cancelled: [] });
     const go = stepMachine(probe, start.snapshot, { type: "go" }, 1_000);

@@ -47,6 +47,14 @@ describe("pushers through the engine", () => {
     });
   });
 
+  test("PUSH-33, PUSH-66: GET /pushers and GET /pushrules are reads: they answer without any effect", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    run(s, { type: "setPusher", token: alice.token, body: pusherBody("k1") });
+    expect(run(s, { type: "getPushers", token: alice.token })).toMatchObject({ outcome: { ok: true }, effects: [] });
+    expect(run(s, { type: "getPushRules", token: alice.token })).toMatchObject({ outcome: { ok: true }, effects: [] });
+  });
+
   test("PUSH-60, PUSH-29, PUSH-30: a failure arms a timer the engine routes back; a rejection removes the pusher", () => {
     const s = new TestServer();
     const alice = s.register("alice");

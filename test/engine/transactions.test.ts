@@ -90,7 +90,8 @@ describe("sendToDevice transaction ids", () => {
   test("TD-46 (txn-body-mismatch: reject): a different body is 400, an identical one replays", () => {
     const { s, alice, to, received } = setup({ txnReuseDifferentBody: "reject" });
     s.send(alice, "m.x", "1", to(1));
-    expect(s.send(alice, "m.x", "1", to(2)).outcome).toMatchObject({ ok: false, error: { errcode: "M_INVALID_PARAM" } });
+    const refused = s.send(alice, "m.x", "1", to(2));
+    expect(refused).toMatchObject({ outcome: { ok: false, error: { errcode: "M_INVALID_PARAM", status: 400, message: expect.stringMatching(/\S/) } }, effects: [] });
     expect(s.send(alice, "m.x", "1", to(1))).toEqual({ outcome: { ok: true }, effects: [] });
     expect(received()).toEqual([{ n: 1 }]);
   });

@@ -9,7 +9,9 @@
  * - `sending` (FED-12, FED-8, FED-21): entry `sendTransaction` sends the transaction in flight
  *   again, or builds the next one of at most 100 EDUs. On a 200 (`succeeded`), `acknowledge`
  *   drops exactly that transaction's EDUs from the outbox, then `sending` again if more are
- *   queued, else `idle`. Any failure → `backingOff`. `drained` (nothing to send) → `idle`.
+ *   queued, else `idle`. Any failure → `backingOff`. `drained` (nothing to send) → `idle`, for a
+ *   driver whose queue can run dry under it; `destinations.ts` never needs it, since it reports
+ *   `remaining` exactly.
  * - `backingOff` (FED-21, policy federation-backoff): entry arms a delayed `retry`; delays
  *   start at 10 minutes, double, and stop growing at 1 day (Synapse's values; configurable);
  *   it never gives up. `retry` → `sending`, which resends the SAME transaction. `inboundFrom`
@@ -52,9 +54,11 @@ export type DestinationEvent =
   | { readonly type: "inboundFrom" }
   | { readonly type: "drained" };
 
+// Stryker disable next-line StringLiteral: the id only pairs the retry raise with its cancel (and labels them in the report); every use names this constant
 export const RETRY_TIMER = "retry";
 
 export const destinationMachine = setup({
+  // Stryker disable next-line ObjectLiteral: type-only declarations, erased at run time
   types: {
     context: {} as DestinationContext,
     events: {} as DestinationEvent,
@@ -73,9 +77,12 @@ export const destinationMachine = setup({
     backoff: ({ context }) => context.delay ?? context.policy.initialMs,
   },
   guards: {
-    moreQueued: ({ event }) => event.type === "succeeded" && event.remaining > 0,
+    // Used on `succeeded` only, with the event as params (typed per transition): EDUs still wait
+    // behind the transaction just acknowledged.
+    moreQueued: (_, params: { readonly remaining: number }) => params.remaining > 0,
   },
 }).createMachine({
+  // Stryker disable next-line StringLiteral: stored snapshots hold only the state value and context, and nothing targets states by id; the id only titles the report's diagram
   id: "destination",
   context: ({ input }) => ({ policy: input.policy, delay: null }),
   initial: "idle",
@@ -87,7 +94,7 @@ export const destinationMachine = setup({
       entry: "sendTransaction",
       on: {
         succeeded: [
-          { guard: "moreQueued", target: "sending", reenter: true, actions: ["acknowledge", "resetBackoff"] },
+          { guard: { type: "moreQueued", params: ({ event }) => event }, target: "sending", reenter: true, actions: ["acknowledge", "resetBackoff"] },
           { target: "idle", actions: ["acknowledge", "resetBackoff"] },
         ],
         failed: { target: "backingOff", actions: "growBackoff" },
@@ -101,7 +108,7 @@ export const destinationMachine = setup({
         retry: { target: "sending" },
         inboundFrom: { target: "sending", actions: "resetBackoff" },
         succeeded: [
-          { guard: "moreQueued", target: "sending", actions: ["acknowledge", "resetBackoff"] },
+          { guard: { type: "moreQueued", params: ({ event }) => event }, target: "sending", actions: ["acknowledge", "resetBackoff"] },
           { target: "idle", actions: ["acknowledge", "resetBackoff"] },
         ],
       },

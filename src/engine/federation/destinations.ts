@@ -28,6 +28,7 @@ import {
   createOutbox,
   enqueue,
   inFlight,
+  type NextTransaction,
   nextTransaction,
   type Outbox,
   type OutboxTransaction,
@@ -99,16 +100,15 @@ export interface DestinationsStep {
   readonly effects: readonly DestinationsEffect[];
 }
 
+// Stryker disable next-line StringLiteral: a fired timer counts only if it equals its destination's armed id, so the prefix just labels ids (push's start with `push.backoff:`)
 const TIMER_PREFIX = "federation.retry:";
 
 export function createDestinations(config: DestinationsConfig): DestinationsState {
-  const outboxOptions =
-    config.maxEdusPerTransaction === undefined ? {} : { maxEdusPerTransaction: config.maxEdusPerTransaction };
   return {
     origin: config.origin,
     backoff: config.backoff ?? DEFAULT_BACKOFF,
     maxEduBytes: config.maxEduBytes ?? MAX_EDU_BYTES,
-    outbox: createOutbox(outboxOptions),
+    outbox: createOutbox({ maxEdusPerTransaction: config.maxEdusPerTransaction }),
     destinations: Object.create(null) as Record<string, DestinationRecord>,
     timerSeq: 0,
   };
@@ -133,18 +133,14 @@ function sendEffect(state: DestinationsState, destination: ServerName, txn: Outb
   return { kind: "federation.send", destination, txnId: txn.txnId, body };
 }
 
-/** The `sendTransaction` action: the transaction in flight again, or a new one from the queue. */
-function sendTransaction(
-  state: DestinationsState,
-  destination: ServerName,
-  now: number,
-  freshId: () => string,
-): DestinationsEffect[] {
-  const current = inFlight(state.outbox, destination);
-  if (current !== null) return [sendEffect(state, destination, current)];
-  if (queuedCount(state.outbox, destination) === 0) return drive(state, destination, { type: "drained" }, now, freshId);
-  const next = nextTransaction(state.outbox, destination, freshId() as TxnId, now);
-  return next.outcome === "empty" ? [] : [sendEffect(state, destination, next.transaction)];
+/**
+ * The `sendTransaction` action: the transaction in flight again, or a new one from the queue.
+ * The machine enters `sending` with nothing in flight only on `enqueued` (just queued) or on a
+ * `succeeded` guarded by `moreQueued`, so the outbox is never empty here and `drained` is not needed.
+ */
+function sendTransaction(state: DestinationsState, destination: ServerName, now: number, freshId: () => string): DestinationsEffect {
+  const next = nextTransaction(state.outbox, destination, () => freshId() as TxnId, now);
+  return sendEffect(state, destination, (next as Exclude<NextTransaction, { outcome: "empty" }>).transaction);
 }
 
 function drive(
@@ -161,20 +157,20 @@ function drive(
   const effects: DestinationsEffect[] = [];
   for (const action of step.actions) {
     if (action.type === "acknowledge") {
-      const txn = inFlight(state.outbox, destination);
-      if (txn !== null) acknowledge(state.outbox, destination, txn.txnId);
-    } else if (action.type === "sendTransaction") {
-      effects.push(...sendTransaction(state, destination, now, freshId));
+      // Stepped on `succeeded`, which federationResult sends only for the transaction in flight.
+      acknowledge(state.outbox, destination, (inFlight(state.outbox, destination) as OutboxTransaction).txnId);
+    } else {
+      // `sendTransaction`, the machine's only other named action (the rest are assign, raise, cancel).
+      effects.push(sendTransaction(state, destination, now, freshId));
     }
   }
   for (const timer of step.timers) {
+    // Stryker disable next-line AssignmentOperator: counting down keeps every armed id distinct just as counting up does, and ids are only compared for equality
     state.timerSeq += 1;
     record.retryTimer = { id: `${TIMER_PREFIX}${state.timerSeq}:${destination}`, at: timer.at };
     effects.push({ kind: "timer", id: record.retryTimer.id, at: timer.at });
   }
-  if (step.snapshot.value === "idle" && state.destinations[destination] === record) {
-    delete state.destinations[destination];
-  }
+  if (step.snapshot.value === "idle") delete state.destinations[destination];
   return effects;
 }
 
@@ -199,9 +195,8 @@ function federationResult(
 ): DestinationsStep {
   const { destination, txnId, result } = command;
   const current = inFlight(state.outbox, destination);
-  if (current?.txnId !== txnId || state.destinations[destination] === undefined) {
-    return { result: { outcome: "ignored" }, effects: [] };
-  }
+  // A destination with a transaction in flight is never idle, so it always has a record.
+  if (current?.txnId !== txnId) return { result: { outcome: "ignored" }, effects: [] };
   if (!result.ok) {
     return { result: { outcome: "failed" }, effects: drive(state, destination, { type: "failed" }, now, freshId) };
   }
@@ -211,10 +206,11 @@ function federationResult(
 }
 
 function timerFired(state: DestinationsState, id: string, now: number, freshId: () => string): DestinationsStep {
-  const rest = id.startsWith(TIMER_PREFIX) ? id.slice(TIMER_PREFIX.length) : "";
-  const destination = rest.slice(rest.indexOf(":") + 1) as ServerName;
+  // `${TIMER_PREFIX}${seq}:${destination}`; the destination may hold a colon itself (a port). Any
+  // other id names no destination's live timer exactly, so it is ignored.
+  const destination = id.slice(id.indexOf(":", TIMER_PREFIX.length) + 1) as ServerName;
   const record = state.destinations[destination];
-  if (rest === "" || record?.retryTimer?.id !== id) return { result: { outcome: "ignored" }, effects: [] };
+  if (record?.retryTimer?.id !== id) return { result: { outcome: "ignored" }, effects: [] };
   record.retryTimer = null;
   return { result: { outcome: "retrying" }, effects: drive(state, destination, { type: "retry" }, now, freshId) };
 }
@@ -251,8 +247,8 @@ export function resumeDestinations(state: DestinationsState): DestinationsEffect
   const effects: DestinationsEffect[] = [];
   for (const [name, record] of Object.entries(state.destinations)) {
     const destination = name as ServerName;
-    const txn = inFlight(state.outbox, destination);
-    if (record.snapshot.value === "sending" && txn !== null) effects.push(sendEffect(state, destination, txn));
+    const txn = record.snapshot.value === "sending" ? inFlight(state.outbox, destination) : null;
+    if (txn !== null) effects.push(sendEffect(state, destination, txn));
     if (record.retryTimer !== null) effects.push({ kind: "timer", ...record.retryTimer });
   }
   return effects;

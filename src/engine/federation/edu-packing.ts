@@ -54,8 +54,8 @@ function dict<V>(): Record<string, V> {
 }
 
 function keyBytes(key: string): number {
-  // Canonical JSON encodes keys exactly as JSON.stringify does.
-  return Buffer.byteLength(JSON.stringify(key), "utf8");
+  // Canonical JSON encodes keys exactly as JSON.stringify does; byteLength counts UTF-8 by default.
+  return Buffer.byteLength(JSON.stringify(key));
 }
 
 /** Bytes of `"key":value` given the value's encoded size. */

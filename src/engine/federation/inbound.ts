@@ -120,9 +120,9 @@ function transactionKey(origin: ServerName, txnId: TxnId): string {
   return JSON.stringify([origin, txnId]);
 }
 
+/** Whether `key` was recorded less than `retention` ago; a key never recorded counts as recorded at -∞. */
 function fresh(map: Record<string, number>, key: string, retention: number, now: number): boolean {
-  const at = map[key];
-  return at !== undefined && now - at < retention;
+  return now - (map[key] ?? Number.NEGATIVE_INFINITY) < retention;
 }
 
 const answered = (result: Omit<InboundResult, "skipped" | "effects">): InboundPlan => ({
@@ -212,8 +212,12 @@ function forget(map: Record<string, number>, order: Seen[], stale: (entry: Seen,
 }
 
 /** Records a stored transaction: its message ids and its answer (the answer memory is bounded). */
-export function commitTransaction(state: InboundState, request: InboundRequest, plan: InboundPlan, now: number): void {
-  if (plan.kind !== "apply") return;
+export function commitTransaction(
+  state: InboundState,
+  request: InboundRequest,
+  plan: Extract<InboundPlan, { kind: "apply" }>,
+  now: number,
+): void {
   for (const key of plan.messageKeys) remember(state.messageIds, state.messageIdOrder, key, now);
   remember(state.answered, state.answeredOrder, transactionKey(request.origin, request.txnId), now);
   forget(state.answered, state.answeredOrder, (_, left) => left > state.config.maxRememberedTransactions);

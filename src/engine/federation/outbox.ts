@@ -45,7 +45,7 @@ export type Acknowledgement =
   | { readonly outcome: "acknowledged"; readonly removed: number }
   | { readonly outcome: "notInFlight" };
 
-export function createOutbox(options: { readonly maxEdusPerTransaction?: number } = {}): Outbox {
+export function createOutbox(options: { readonly maxEdusPerTransaction?: number | undefined } = {}): Outbox {
   const max = options.maxEdusPerTransaction ?? MAX_EDUS_PER_TRANSACTION;
   if (!Number.isInteger(max) || max < 1 || max > MAX_EDUS_PER_TRANSACTION) {
     throw new RangeError(`maxEdusPerTransaction must be 1 to ${MAX_EDUS_PER_TRANSACTION}`);
@@ -69,16 +69,17 @@ export function enqueue(outbox: Outbox, destination: ServerName, edus: readonly 
 }
 
 /**
- * Builds the destination's next transaction from the head of its queue, if nothing is in
- * flight. While one is in flight, returns it unchanged ("busy"): there is never a second.
+ * Builds the destination's next transaction from the head of its queue, with an id from `newTxnId`,
+ * if nothing is in flight. While one is in flight, returns it unchanged ("busy"), taking no id:
+ * there is never a second.
  */
-export function nextTransaction(outbox: Outbox, destination: ServerName, txnId: TxnId, now: number): NextTransaction {
+export function nextTransaction(outbox: Outbox, destination: ServerName, newTxnId: () => TxnId, now: number): NextTransaction {
   const queue = outbox.queues[destination];
   if (queue === undefined) return { outcome: "empty" };
   if (queue.inFlight !== null) return { outcome: "busy", transaction: queue.inFlight };
-  if (queue.queued.length === 0) return { outcome: "empty" };
+  // Not empty: a destination with nothing queued or in flight has no entry (see `acknowledge`).
   const edus = queue.queued.splice(0, outbox.maxEdusPerTransaction);
-  const transaction: OutboxTransaction = { txnId, originServerTs: now, edus };
+  const transaction: OutboxTransaction = { txnId: newTxnId(), originServerTs: now, edus };
   queue.inFlight = transaction;
   return { outcome: "started", transaction };
 }

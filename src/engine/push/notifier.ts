@@ -15,6 +15,7 @@ import type { Json } from "../../canonical-json.ts";
 import type { DeviceId, UserId } from "../../ids.ts";
 import {
   NOTIFICATION_POWER_LEVELS,
+  type Room,
   type RoomEvent,
   type RoomsState,
   canonicalAlias,
@@ -95,26 +96,29 @@ export function deviceDeleted(state: PushState, user: UserId, deviceId: DeviceId
   return applyChanges(state, removePushersOfDevice(state.pushers, user, deviceId), policies, now);
 }
 
-function enqueueFor(state: PushState, pusherId: PusherId, body: Json, counts: Counts, now: number): PushEffect[] {
+/** Runs `f` on the pusher's queue; a pusher that is gone (a late answer or timer) yields nothing. */
+function withQueue(state: PushState, pusherId: PusherId, f: (queue: PusherQueue) => PushEffect[]): PushEffect[] {
   const queue = state.queues.get(pusherId);
-  if (queue === undefined) return [];
-  state.lastCounts.set(pusherId, counts);
-  return enqueueNotification(queue, body, now);
+  return queue === undefined ? [] : f(queue);
 }
 
-/** The local users an event is evaluated for: joined members and a member event's target. */
-function recipientsOf(rooms: RoomsState, event: RoomEvent): UserId[] {
-  const room = rooms.rooms.get(event.room_id);
-  if (room === undefined) return [];
+function enqueueFor(state: PushState, pusherId: PusherId, body: Json, counts: Counts, now: number): PushEffect[] {
+  return withQueue(state, pusherId, (queue) => {
+    state.lastCounts.set(pusherId, counts);
+    return enqueueNotification(queue, body, now);
+  });
+}
+
+/** The local users an event is evaluated for, in user-id order: joined members and a member event's target. */
+function recipientsOf(room: Room, event: RoomEvent): UserId[] {
   const users = new Set(joinedMembers(room));
-  if (event.type === "m.room.member" && event.state_key !== undefined) users.add(event.state_key as UserId);
+  // A member event always has a state_key; the sender only stands in for the type checker and goes next.
+  if (event.type === "m.room.member") users.add((event.state_key ?? event.sender) as UserId);
   users.delete(event.sender);
   return [...users].sort();
 }
 
-function notifyUser(state: PushState, rooms: RoomsState, event: RoomEvent, user: UserId, policies: PushPolicies, now: number): PushEffect[] {
-  const room = rooms.rooms.get(event.room_id);
-  if (room === undefined) return [];
+function notifyUser(state: PushState, rooms: RoomsState, room: Room, event: RoomEvent, user: UserId, policies: PushPolicies, now: number): PushEffect[] {
   const verdict = evaluate(event, user, {
     ruleset: rulesetFor(state.rules, user, policies),
     roomMemberCount: memberCount(room),
@@ -136,7 +140,9 @@ function notifyUser(state: PushState, rooms: RoomsState, event: RoomEvent, user:
 export function onRoomEvents(state: PushState, rooms: RoomsState, events: readonly RoomEvent[], policies: PushPolicies, now: number): PushEffect[] {
   const effects: PushEffect[] = [];
   for (const event of events) {
-    for (const user of recipientsOf(rooms, event)) effects.push(...notifyUser(state, rooms, event, user, policies, now));
+    const room = rooms.rooms.get(event.room_id);
+    if (room === undefined) continue;
+    for (const user of recipientsOf(room, event)) effects.push(...notifyUser(state, rooms, room, event, user, policies, now));
   }
   // Sending moves the sender's own receipt, which may lower their badge.
   const senders = new Set(events.map((e) => e.sender));
@@ -156,23 +162,23 @@ export function onReceipt(state: PushState, rooms: RoomsState, user: UserId, pol
 
 /** The answer to a `push.notify`. A processed rejection removes the pusher (PUSH-30). */
 export function onPushResult(state: PushState, pusherId: PusherId, result: PushResult, now: number): PushEffect[] {
-  const queue = state.queues.get(pusherId);
-  if (queue === undefined) return [];
-  const effects = applyPushResult(queue, result, now);
-  if (effects.some((e) => e.kind === "pusher.removed")) {
-    removePusher(state.pushers, pusherId, "rejected");
-    state.queues.delete(pusherId);
-    state.lastCounts.delete(pusherId);
-  }
-  return effects;
+  return withQueue(state, pusherId, (queue) => {
+    const effects = applyPushResult(queue, result, now);
+    if (effects.some((e) => e.kind === "pusher.removed")) {
+      // Stryker disable next-line StringLiteral: the change removePusher returns is dropped here, so its reason is never read
+      removePusher(state.pushers, pusherId, "rejected");
+      state.queues.delete(pusherId);
+      state.lastCounts.delete(pusherId);
+    }
+    return effects;
+  });
 }
 
 /** A fired timer; null when the id is not a pusher's (the caller routes it elsewhere). */
 export function onPushTimer(state: PushState, timerId: string, now: number): PushEffect[] | null {
   const pusherId = pusherOfTimer(timerId);
   if (pusherId === null) return null;
-  const queue = state.queues.get(pusherId);
-  return queue === undefined ? [] : applyPushTimer(queue, now);
+  return withQueue(state, pusherId, (queue) => applyPushTimer(queue, now));
 }
 
 /** After a restart: every pusher's push in flight and armed timer, again (at least once). */

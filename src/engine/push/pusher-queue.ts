@@ -56,17 +56,22 @@ export function pusherOfTimer(id: string): PusherId | null {
 
 function effectsOf(queue: PusherQueue, step: Step<PusherMachine>): PushEffect[] {
   queue.snapshot = storeSnapshot(step.snapshot);
-  if (step.cancelled.length > 0 || step.snapshot.value !== "backingOff") queue.retryAt = null;
+  // Only `backingOff` arms the timer, on entry; leaving it (to retry, or stopped) disarms it.
+  if (step.snapshot.value !== "backingOff") queue.retryAt = null;
   const effects: PushEffect[] = [];
-  for (const id of step.cancelled) effects.push({ kind: "timer.cancel", id: id === "backoff" ? pushTimerId(queue.pusherId) : id });
+  // The machine's one timer is its back-off (BACKOFF_TIMER), known to the driver by the pusher's timer id.
+  for (const _cancelled of step.cancelled) effects.push({ kind: "timer.cancel", id: pushTimerId(queue.pusherId) });
   for (const action of step.actions) {
-    const p = action.params as { body?: Json; attempt?: number; pushkey?: string };
+    // The params are those the machine's `setup` declares for each action.
     if (action.type === "postNotification") {
-      effects.push({ kind: "push.notify", pusherId: queue.pusherId, url: queue.url, body: p.body ?? null, attempt: p.attempt ?? 1 });
+      const p = action.params as { body: Json; attempt: number };
+      effects.push({ kind: "push.notify", pusherId: queue.pusherId, url: queue.url, body: p.body, attempt: p.attempt });
     } else if (action.type === "dropHead") {
-      effects.push({ kind: "push.dropped", pusherId: queue.pusherId, body: p.body ?? null });
+      const p = action.params as { body: Json };
+      effects.push({ kind: "push.dropped", pusherId: queue.pusherId, body: p.body });
     } else if (action.type === "removePusher") {
-      effects.push({ kind: "pusher.removed", pusherId: queue.pusherId, pushkey: p.pushkey ?? "", reason: "rejected" });
+      const p = action.params as { pushkey: string };
+      effects.push({ kind: "pusher.removed", pusherId: queue.pusherId, pushkey: p.pushkey, reason: "rejected" });
     }
   }
   for (const timer of step.timers) {
@@ -102,6 +107,7 @@ export function applyPushResult(queue: PusherQueue, result: PushResult, now: num
   if (result.ok && result.status >= 200 && result.status < 300) {
     return step(queue, { type: "gatewayAccepted", rejected: result.rejected }, now, machine);
   }
+  // Stryker disable next-line StringLiteral: the machine never reads a failure's reason (only its time), so the text changes no step
   const reason = result.ok ? `HTTP ${result.status}` : result.reason;
   return step(queue, { type: "gatewayFailed", reason, now }, now, machine);
 }
@@ -121,11 +127,11 @@ export function stopPusherQueue(queue: PusherQueue, now: number, machine: Pusher
  */
 export function resumePusherQueue(queue: PusherQueue): PushEffect[] {
   const context = queue.snapshot.context as PusherContext;
-  const status = pusherStatus(queue);
-  if (status === "sending" && context.queue.length > 0) {
+  // `sending` always has a head: it is entered only with a notification queued.
+  if (pusherStatus(queue) === "sending") {
     return [{ kind: "push.notify", pusherId: queue.pusherId, url: queue.url, body: context.queue[0] ?? null, attempt: context.attempt + 1 }];
   }
-  if (status === "backingOff" && queue.retryAt !== null) return [{ kind: "timer", id: pushTimerId(queue.pusherId), at: queue.retryAt }];
+  if (queue.retryAt !== null) return [{ kind: "timer", id: pushTimerId(queue.pusherId), at: queue.retryAt }];
   return [];
 }
 

@@ -17,7 +17,7 @@
  * this pusher's pushkey ends the pusher (`removePusher`). Effects are named actions and a
  * delayed `raise`, which `src/engine/machine-step.ts` turns into data.
  */
-import { assign, cancel, raise, setup } from "xstate";
+import { assertEvent, assign, cancel, raise, setup } from "xstate";
 import type { Json } from "../../canonical-json.ts";
 import { type BackoffConfig, nextDelay, shouldGiveUp } from "./backoff.ts";
 
@@ -44,11 +44,13 @@ export type PusherEvent =
   | { readonly type: "retry" }
   | { readonly type: "stop" };
 
+// Stryker disable next-line StringLiteral: the id stays inside the machine; the pusher queue reports the raise and its cancel under the pusher's own timer id
 export const BACKOFF_TIMER = "backoff";
 
 const head = ({ context }: { context: PusherContext }) => ({ body: context.queue[0] ?? null });
 
 export const pusherMachine = setup({
+  // Stryker disable next-line ObjectLiteral: `types` only carries TypeScript types; xstate reads nothing from it at run time
   types: {
     context: {} as PusherContext,
     events: {} as PusherEvent,
@@ -61,21 +63,33 @@ export const pusherMachine = setup({
     dropHead: (_, _params: { body: Json }) => {},
     removePusher: (_, _params: { pushkey: string }) => {},
     append: assign({
-      queue: ({ context, event }) => (event.type === "enqueue" ? [...context.queue, event.body] : context.queue),
+      queue: ({ context, event }) => {
+        assertEvent(event, "enqueue");
+        return [...context.queue, event.body];
+      },
     }),
     shiftQueue: assign({ queue: ({ context }) => context.queue.slice(1) }),
     resetBackoff: assign({ attempt: 0, failingSince: null }),
     recordFailure: assign({
       attempt: ({ context }) => context.attempt + 1,
-      failingSince: ({ context, event }) => context.failingSince ?? (event.type === "gatewayFailed" ? event.now : null),
+      failingSince: ({ context, event }) => {
+        assertEvent(event, "gatewayFailed");
+        return context.failingSince ?? event.now;
+      },
     }),
     scheduleRetry: raise({ type: "retry" }, { delay: "backoff", id: BACKOFF_TIMER }),
     cancelRetry: cancel(BACKOFF_TIMER),
   },
   guards: {
     // PUSH-29: only this pusher's own pushkey concerns it; other keys are ignored.
-    isRejected: ({ context, event }) => event.type === "gatewayAccepted" && event.rejected.includes(context.pushkey),
-    givesUp: ({ context, event }) => event.type === "gatewayFailed" && shouldGiveUp(context.failingSince, event.now, context.backoff),
+    isRejected: ({ context, event }) => {
+      assertEvent(event, "gatewayAccepted");
+      return event.rejected.includes(context.pushkey);
+    },
+    givesUp: ({ context, event }) => {
+      assertEvent(event, "gatewayFailed");
+      return shouldGiveUp(context.failingSince, event.now, context.backoff);
+    },
     hasNext: ({ context }) => context.queue.length > 1,
   },
   delays: {

@@ -6,6 +6,7 @@
  * Courier makes `http` pushers only; `kind: "email"` is refused with 400 because Courier does
  * not send email (PUSH-38 is not applicable).
  */
+import { isIPv4 } from "node:net";
 import type { Json } from "../../canonical-json.ts";
 import type { Brand, DeviceId, PushKey, UserId } from "../../ids.ts";
 import { type Failure, fail } from "../rooms/outcome.ts";
@@ -24,7 +25,7 @@ export interface Pusher {
   readonly pushkey: PushKey;
   readonly appDisplayName: string;
   readonly deviceDisplayName: string;
-  readonly profileTag?: string;
+  readonly profileTag?: string | undefined;
   readonly lang: string;
   /** `data` as given, `url` included (it is stripped when forwarded: PUSH-46). */
   readonly data: JsonObject;
@@ -63,8 +64,9 @@ function missing(body: JsonObject, keys: readonly string[]): Failure | null {
   return absent.length === 0 ? null : fail(400, "M_MISSING_PARAM", `Missing parameters: ${absent.join(", ")}`);
 }
 
+/** `host` as the URL parser writes it: an IPv4 host, however it was given, as four decimal parts. */
 function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === "localhost" || host === "[::1]" || (isIPv4(host) && host.startsWith("127."));
 }
 
 /** PUSH-42, PUSH-43, PUSH-44 (pusher-url policy): why `url` is refused, or null if it is fine. */
@@ -95,7 +97,7 @@ function checkKeys(body: JsonObject): Failure | { appId: string; pushkey: PushKe
   if (kind !== null && typeof kind !== "string") return fail(400, "M_INVALID_PARAM", "kind must be a string or null");
   // PUSH-40: "Max length, 64 chars"; PUSH-39: "Max length, 512 bytes".
   if (Array.from(appId).length > 64) return fail(400, "M_INVALID_PARAM", "app_id is longer than 64 characters");
-  if (Buffer.byteLength(pushkey, "utf8") > 512) return fail(400, "M_INVALID_PARAM", "pushkey is longer than 512 bytes");
+  if (Buffer.byteLength(pushkey) > 512) return fail(400, "M_INVALID_PARAM", "pushkey is longer than 512 bytes");
   return { appId, pushkey: pushkey as PushKey, kind };
 }
 
@@ -152,7 +154,7 @@ export function setPusher(table: PusherTable, req: SetPusherRequest, policies: P
     pushkey: keys.pushkey,
     appDisplayName: b.app_display_name as string,
     deviceDisplayName: b.device_display_name as string,
-    ...(typeof b.profile_tag === "string" ? { profileTag: b.profile_tag } : {}),
+    profileTag: b.profile_tag as string | undefined,
     lang: b.lang as string,
     data: data.data,
     url: data.url,

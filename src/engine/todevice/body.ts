@@ -27,7 +27,10 @@ export function checkSendToDeviceBody(body: Json): { ok: true; value: SendToDevi
     // The input is JSON, so every content the schema accepted as an object is a JSON object.
     return { ok: true, value: checked.value as SendToDeviceBody };
   }
-  const missing = checked.errors.some((e) => e.keyword === "required" && e.instancePath === "");
+  // The schema's one `required` is `messages`, at the top; when it is missing nothing else is
+  // checked, so a `required` error is the only error.
+  // Stryker disable next-line MethodExpression: the error list holds either one `required` error alone or no `required` error, so `every` and `some` answer alike
+  const missing = checked.errors.some((e) => e.keyword === "required");
   return missing
     ? failure("M_MISSING_PARAM", describeErrors(checked.errors))
     : failure("M_BAD_JSON", describeErrors(checked.errors));

@@ -3,9 +3,10 @@
  * parallel arrays (stream positions, events, acceptance times) with a head index.
  *
  * Costs do not grow with the backlog: append is O(1); acknowledging up to a position is a
- * binary search plus moving the head (the arrays are compacted once the dead prefix is at least
- * half of them, so O(1) amortised per acknowledged message); reading the first `limit` pending
- * messages is O(limit). Per message we keep one number, one time and one reference to an event
+ * binary search plus moving the head (the arrays are emptied when nothing is left, and compacted
+ * once the dead prefix is at least COMPACT_MIN entries and at least as long as the live part, so
+ * O(1) amortised per acknowledged message); reading the first `limit` pending messages is
+ * O(limit). Per message we keep one number, one time and one reference to an event
  * object that all recipients of the same content share.
  */
 import type { ToDeviceEvent } from "../commands.ts";
@@ -35,8 +36,9 @@ export function pendingCount(inbox: Inbox): number {
 }
 
 export function appendMessage(inbox: Inbox, position: number, event: ToDeviceEvent, at: number): void {
-  const last = inbox.positions[inbox.positions.length - 1];
-  if (last !== undefined && position <= last) {
+  // An empty inbox takes any first position.
+  const last = inbox.positions[inbox.positions.length - 1] ?? Number.NEGATIVE_INFINITY;
+  if (position <= last) {
     throw new Error(`inbox positions must increase: ${position} after ${last}`);
   }
   inbox.positions.push(position);
@@ -65,13 +67,22 @@ function dropBefore(inbox: Inbox, index: number): number {
     inbox.events.length = 0;
     inbox.acceptedAt.length = 0;
     inbox.head = 0;
-  } else if (inbox.head >= COMPACT_MIN && inbox.head * 2 >= length) {
+  } else if (inbox.head >= compactionThreshold(length - inbox.head)) {
     inbox.positions.splice(0, inbox.head);
     inbox.events.splice(0, inbox.head);
     inbox.acceptedAt.splice(0, inbox.head);
     inbox.head = 0;
   }
   return dropped;
+}
+
+/**
+ * How long a dead prefix must be before it is compacted away, when `live` messages remain:
+ * compaction moves the live part, so waiting until the dead prefix is at least as long keeps it
+ * O(1) amortised per dropped message, and COMPACT_MIN spares small inboxes the churn.
+ */
+function compactionThreshold(live: number): number {
+  return Math.max(COMPACT_MIN, live);
 }
 
 /** TD-21: delete every pending message at or below `position`; returns how many. */
@@ -92,7 +103,7 @@ export function takeForSync(inbox: Inbox, limit: number): Peeked {
   const end = Math.min(inbox.positions.length, inbox.head + limit);
   const events = inbox.events.slice(inbox.head, end);
   const lastPosition = end > inbox.head ? (inbox.positions[end - 1] ?? null) : null;
-  if (lastPosition !== null && lastPosition > inbox.returnedUpTo) inbox.returnedUpTo = lastPosition;
+  inbox.returnedUpTo = Math.max(inbox.returnedUpTo, lastPosition ?? 0);
   return { events, lastPosition, more: end < inbox.positions.length };
 }
 
@@ -105,7 +116,7 @@ export function expireAcceptedBy(inbox: Inbox, cutoff: number): number {
 
 /** Acceptance time of the oldest pending message, or null when the inbox is empty. */
 export function oldestAcceptedAt(inbox: Inbox): number | null {
-  return inbox.head < inbox.positions.length ? (inbox.acceptedAt[inbox.head] ?? null) : null;
+  return inbox.acceptedAt[inbox.head] ?? null;
 }
 
 /** Whether a message at exactly this position is still pending. O(log n). */

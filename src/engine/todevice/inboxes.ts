@@ -74,8 +74,9 @@ export function deliverLocal(state: ToDeviceState, deliveries: readonly LocalDel
 /** Remove an inbox that has nothing pending, so memory follows the backlog. */
 export function releaseIfEmpty(state: ToDeviceState, userId: UserId, deviceId: DeviceId): void {
   const devices = state.inboxes.get(userId);
-  const inbox = devices?.get(deviceId);
-  if (devices === undefined || inbox === undefined || pendingCount(inbox) > 0) return;
+  if (devices === undefined) return;
+  const inbox = devices.get(deviceId);
+  if (inbox === undefined || pendingCount(inbox) > 0) return;
   devices.delete(deviceId);
   if (devices.size === 0) state.inboxes.delete(userId);
 }
@@ -107,12 +108,9 @@ export function expireUndelivered(state: ToDeviceState, cutoff: number): number 
 
 /** The acceptance time of the oldest pending message anywhere, or null. */
 export function oldestPendingAt(state: ToDeviceState): number | null {
-  let oldest: number | null = null;
+  let oldest = Number.POSITIVE_INFINITY;
   for (const devices of state.inboxes.values()) {
-    for (const inbox of devices.values()) {
-      const at = oldestAcceptedAt(inbox);
-      if (at !== null && (oldest === null || at < oldest)) oldest = at;
-    }
+    for (const inbox of devices.values()) oldest = Math.min(oldest, oldestAcceptedAt(inbox) ?? Number.POSITIVE_INFINITY);
   }
-  return oldest;
+  return oldest === Number.POSITIVE_INFINITY ? null : oldest;
 }

@@ -44,8 +44,7 @@ export function resolveRecipients(ctx: SendContext, messages: SendToDeviceMessag
   const local: LocalDelivery[] = [];
   const remote = new Map<ServerName, RemoteGroup>();
   for (const rawUser in messages) {
-    const byDevice = messages[rawUser];
-    if (byDevice === undefined) continue;
+    const byDevice = messages[rawUser] as SendToDeviceMessages[string];
     // A local account's id is a valid user id of this server: no need to parse it again.
     const known = ctx.accounts.users.has(rawUser as UserId);
     const parsed = known ? null : parseUserId(rawUser);
@@ -78,8 +77,7 @@ function addLocalTargets(
   const keys = Object.keys(byDevice);
   const mixed = keys.length > 1 && Object.hasOwn(byDevice, WILDCARD);
   for (const key of keys) {
-    const content = byDevice[key];
-    if (content === undefined) continue;
+    const content = byDevice[key] as JsonObject;
     if (key !== WILDCARD) {
       const deviceId = explicitTarget(ctx, devices, key);
       if (deviceId !== null) local.push({ userId, deviceId, event: eventOf(ctx, content) });

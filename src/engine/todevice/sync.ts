@@ -15,15 +15,18 @@
  * Cost: O(log n) to find T in the inbox, O(acknowledged) amortised to delete, O(limit) to list.
  */
 import { parseStreamToken, streamToken } from "../../ids.ts";
-import { authenticate } from "../accounts.ts";
+import { authenticate, type Identity } from "../accounts.ts";
 import { type Failure, failure, type SyncResult, type SyncToDeviceCommand } from "../commands.ts";
 import type { Handled as Applied, Homeserver } from "../homeserver.ts";
 import { ackUpTo, takeForSync } from "./inbox.ts";
 import { inboxOf, releaseIfEmpty } from "./inboxes.ts";
 
-/** The since position to acknowledge up to: null for none, or a failure when malformed. */
-export function sincePosition(raw: string | undefined, head: number): number | null | Failure {
-  if (raw === undefined) return null;
+/**
+ * The position to acknowledge up to, or a failure when `since` is malformed. No `since` is 0:
+ * stream positions start at 1, so it acknowledges nothing (TD-52).
+ */
+export function sincePosition(raw: string | undefined, head: number): number | Failure {
+  if (raw === undefined) return 0;
   const parsed = parseStreamToken(raw);
   if (!parsed.ok) return failure("M_INVALID_PARAM", `Invalid since token: ${parsed.reason}`);
   return Math.min(parsed.value, head);
@@ -32,19 +35,22 @@ export function sincePosition(raw: string | undefined, head: number): number | n
 export function syncToDevice(hs: Homeserver, cmd: SyncToDeviceCommand): Applied<SyncResult | Failure> {
   const who = authenticate(hs.state.accounts, cmd.token);
   if (!who.ok) return { outcome: who, effects: [] };
-  const store = hs.state.todevice;
-  const since = sincePosition(cmd.since, store.position);
-  if (since !== null && typeof since === "object") return { outcome: since, effects: [] };
+  const since = sincePosition(cmd.since, hs.state.todevice.position);
+  if (typeof since === "object") return { outcome: since, effects: [] };
+  return { outcome: toDeviceSince(hs, who, since), effects: [] };
+}
 
-  const inbox = inboxOf(store, who.userId, who.deviceId);
-  if (inbox !== undefined && since !== null) {
-    ackUpTo(inbox, since);
-    releaseIfEmpty(store, who.userId, who.deviceId);
-  }
-  if (inbox === undefined) return { outcome: listed([], store.position), effects: [] };
+/** Steps 3 to 5 for an authenticated device, `since` already read and clamped to the head. */
+export function toDeviceSince(hs: Homeserver, device: Identity, since: number): SyncResult {
+  const store = hs.state.todevice;
+  const inbox = inboxOf(store, device.userId, device.deviceId);
+  if (inbox === undefined) return listed([], store.position);
+  ackUpTo(inbox, since);
+  releaseIfEmpty(store, device.userId, device.deviceId);
   const taken = takeForSync(inbox, hs.policies.syncLimit);
-  const next = taken.more && taken.lastPosition !== null ? taken.lastPosition : store.position;
-  return { outcome: listed(taken.events, next), effects: [] };
+  // A cut (more left behind) always follows a returned message, so its position is there.
+  const next = taken.more ? (taken.lastPosition ?? store.position) : store.position;
+  return listed(taken.events, next);
 }
 
 function listed(events: SyncResult["events"], position: number): SyncResult {

@@ -161,6 +161,21 @@ describe("destinations: retry (FED-21, policy federation-backoff)", () => {
     expect(w.step({ kind: "inboundFrom", origin: B }, 0)).toEqual({ result: { outcome: "ignored" }, effects: [] });
   });
 
+  it("retries a destination whose server name carries a port on its own timer, and ignores timers it did not arm", () => {
+    const w = new World();
+    const port = "b.example:8448" as ServerName;
+    const command = { kind: "federation.enqueue", destination: port, sender: "@alice:a.example" as UserId, eventType: "m.test", messages: { "@bob:b.example:8448": { D1: { n: 1 } } } } as const;
+    const first = onlySend(w.step(command, 0).effects);
+    const failed = w.step({ kind: "federationResult", destination: port, txnId: first.txnId, result: { ok: false, reason: "down" } }, 0);
+    const timer = timerOf(failed.effects);
+    for (const id of ["retry", `${timer.id}x`, timer.id.replace(port, "b.example")]) {
+      expect(w.step({ kind: "timer", id }, timer.at)).toEqual({ result: { outcome: "ignored" }, effects: [] });
+    }
+    const retried = w.step({ kind: "timer", id: timer.id }, timer.at);
+    expect(retried.result).toEqual({ outcome: "retrying" });
+    expect(onlySend(retried.effects)).toEqual(first);
+  });
+
   it("accepts a late 200 for the transaction in flight while backing off", () => {
     const w = new World();
     const first = onlySend(w.send({ "@bob:b.example": { D1: { n: 1 } } }).effects);

@@ -57,6 +57,12 @@ describe("inbound: transaction limits (FED-8, FED-9)", () => {
     expect(r.stored).toHaveLength(100);
   });
 
+  it("counts a missing pdus key as no PDUs: a server that takes none accepts it, and refuses one PDU (FED-8)", () => {
+    const r = new Receiver(createInbound({ serverName: B, maxPdus: 0 }));
+    const at = (txnId: string, body: unknown) => receiveTransaction(r.state, { origin: A, txnId: txnId as TxnId, body }, 0, r.store).answer.outcome;
+    expect([at("t1", { edus: [] }), at("t2", { pdus: [{}], edus: [] })]).toEqual(["accepted", "rejected"]);
+  });
+
   it("refuses a body that is not an object or whose edus is not an array", () => {
     const r = new Receiver();
     const at = (body: unknown) => receiveTransaction(r.state, { origin: A, txnId: "t" as TxnId, body }, 0, r.store).answer.outcome;
@@ -105,6 +111,13 @@ describe("inbound: the m.direct_to_device EDU (FED-3, FED-4, FED-5, FED-7, FED-2
     expect(result.answer).toEqual({ outcome: "accepted", replayed: false });
     expect(result.skipped.map((s) => s.reason)).toEqual(["unknownEduType", ...Array(7).fill("invalidEdu")]);
     expect(r.log).toEqual([["@bob:b.example", "D", 9]]);
+  });
+
+  it("skips an EDU whose sender is not a string, even an array holding a user id (FED-4)", () => {
+    const r = new Receiver();
+    const result = r.receive("t1", [{ edu_type: "m.direct_to_device", content: { sender: ["@alice:a.example"], type: "m.test", message_id: "m1", messages: { "@bob:b.example": { D: { n: 1 } } } } }]);
+    expect(result.skipped).toEqual([{ edu: 0, reason: "invalidEdu" }]);
+    expect(r.stored).toEqual([]);
   });
 
   it("accepts a message_id of 32 code points even when it is 64 UTF-16 units (FED-5)", () => {
@@ -211,6 +224,14 @@ describe("inbound: order and storage failure (FED-20, FED-22)", () => {
       expect(r.receive("t1", [edu("m1", { "@bob:b.example": { D: { n: 1 } } })], 6).answer).toEqual({ outcome: "accepted", replayed: false });
       expect(r.log.map(([, , n]) => n)).toEqual([0, 1]);
     }
+  });
+
+  it("does not call the store for a transaction with nothing to deliver, so a storage outage cannot fail it", () => {
+    const r = new Receiver();
+    r.failNext = "refuse";
+    const result = r.receive("t1", [edu("m1", { "@carol:c.example": { D: { n: 1 } } })]);
+    expect(result.answer).toEqual({ outcome: "accepted", replayed: false });
+    expect(r.failNext).toBe("refuse");
   });
 
   it("planning changes nothing", () => {

@@ -1,11 +1,14 @@
 // Checks send-to-device over federation through two homeserver engines joined by hand: what an
 // origin sends and with which ids, how a receiver applies a transaction's EDUs (order, `*`,
 // sender and type per EDU), its 400 answers and its memory of transactions, and the origin's
-// retry driving (timer, wake on inbound traffic, resume after a restart) (FED-4, FED-5, FED-7,
-// FED-9, FED-12, FED-16, FED-20, FED-21); assumes the driver delivers effects exactly as given.
+// retry driving (timer, wake on inbound traffic, resume after a restart), and the receiver's
+// spoofed-sender and message-id retention policies (FED-4, FED-5, FED-7, FED-9, FED-12, FED-16,
+// FED-17, FED-19, FED-20, FED-21); assumes the driver delivers effects exactly as given.
 import { describe, expect, test } from "vitest";
 import { type Applied, apply, createHomeserver, type Homeserver, type HomeserverCommand, resume } from "../../../src/engine/homeserver.ts";
 import type { Effect } from "../../../src/engine/effects.ts";
+import { messageKey } from "../../../src/engine/federation/inbound.ts";
+import { DEFAULT_FEDERATION_POLICIES } from "../../../src/engine/policies.ts";
 import type { AccessToken, DeviceId, ServerName, TxnId } from "../../../src/ids.ts";
 import { contents, TestServer } from "../session.ts";
 
@@ -97,6 +100,30 @@ describe("the receiver (FED-7, FED-9, FED-16, FED-20)", () => {
     const again = receive(b, "T1", [edu("m2", "@alice:a.test", "m.x", { [bob.userId]: { DEV1: { n: 2 } } })]);
     expect(again).toEqual({ outcome: { ok: true, status: 200, body: { pdus: {} } }, effects: [] });
     expect(contents(b.syncOk(bob).events)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("the receiver's policies (FED-17, FED-19)", () => {
+  test("FED-17: under spoofedSender log, an EDU from another server's user is delivered, with a warning", () => {
+    const b = new TestServer({ federation: { ...DEFAULT_FEDERATION_POLICIES, spoofedSender: "log" } }, "b.test");
+    const bob = b.register("bob");
+    const out = receive(b, "T1", [edu("m1", "@mallory:c.test", "m.x", { [bob.userId]: { DEV1: { n: 1 } } })]);
+    expect(out.effects).toEqual([
+      { kind: "wake", userId: bob.userId, deviceId: "DEV1" },
+      { kind: "log", level: "warn", message: expect.stringContaining("@mallory:c.test") },
+    ]);
+    expect(b.syncOk(bob).events).toEqual([{ sender: "@mallory:c.test", type: "m.x", content: { n: 1 } }]);
+  });
+
+  test("FED-19: the expire command forgets message ids older than their retention and keeps newer ones", () => {
+    const b = new TestServer({ federation: { ...DEFAULT_FEDERATION_POLICIES, messageIdRetentionMs: HOUR } }, "b.test");
+    const bob = b.register("bob");
+    receive(b, "T1", [edu("m1", "@alice:a.test", "m.x", { [bob.userId]: { DEV1: { n: 1 } } })]);
+    b.now += HOUR / 2;
+    receive(b, "T2", [edu("m2", "@alice:a.test", "m.x", { [bob.userId]: { DEV1: { n: 2 } } })]);
+    b.now += HOUR / 2;
+    apply(b.hs, { type: "expire" }, b.now);
+    expect(Object.keys(b.hs.state.remote.inbound.messageIds)).toEqual([messageKey("a.test" as ServerName, "m2")]);
   });
 });
 

@@ -55,9 +55,9 @@ describe("/pushers/set bodies (PUSH-36 … PUSH-45)", () => {
     expect(refusal({ profile_tag: "tag", append: true })).toBeNull();
   });
 
-  it("PUSH-44 (pusher-url): loopback is 127.0.0.0/8 written in full; configured hosts are allowed, any of them", () => {
-    expect(refusal({ data: { url: "http://127.10.20.30/_matrix/push/v1/notify" } })).toBeNull();
-    for (const host of ["x127.0.0.1", "127.0.0.1.example.org", "128.0.0.1"]) {
+  it("PUSH-44 (pusher-url): loopback is 127.0.0.0/8, in any IPv4 spelling; configured hosts are allowed, any of them", () => {
+    for (const host of ["127.10.20.30", "127.1", "0x7f.0.0.2"]) expect(refusal({ data: { url: `http://${host}/_matrix/push/v1/notify` } })).toBeNull();
+    for (const host of ["x127.0.0.1", "127.0.0.1.example.org", "1.127.0.0", "128.0.0.1"]) {
       expect(refusal({ data: { url: `http://${host}/_matrix/push/v1/notify` } })).toEqual(INVALID);
     }
     const two = withPushPolicies({ gatewayHosts: ["push.example.org", "other.example.org"] });

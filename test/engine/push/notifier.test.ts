@@ -1,7 +1,8 @@
 // Checks the push path end to end over the room model: who gets notified and with which body,
 // unread and missed-call counts under both unreadCounts policies, badge-only updates once per
-// change, muting rules, pusher removal on `rejected` and device deletion (PUSH-16, PUSH-17,
-// PUSH-30, PUSH-57, PUSH-61, PUSH-62, PUSH-67); assumes the gateway answers every push at once.
+// change, muting rules, pusher removal on `rejected` and device deletion, and the order of the
+// pushes one batch of events makes (PUSH-16, PUSH-17, PUSH-30, PUSH-57, PUSH-61, PUSH-62,
+// PUSH-67); assumes the gateway answers every push at once.
 import { describe, expect, it } from "vitest";
 import type { Json } from "../../../src/canonical-json.ts";
 import type { DeviceId, EventId, RoomId, UserId } from "../../../src/ids.ts";
@@ -12,8 +13,8 @@ import type { PushEffect } from "../../../src/engine/push/pusher-queue.ts";
 import { pusherIdOf } from "../../../src/engine/push/pushers.ts";
 import { setPushRule } from "../../../src/engine/push/rules.ts";
 import { setReceipt } from "../../../src/engine/rooms/receipts.ts";
-import { type JsonObject, type RoomsState, emptyRooms } from "../../../src/engine/rooms/room-state.ts";
-import { createRoom, join, sendEvent } from "../../../src/engine/rooms/rooms.ts";
+import { type JsonObject, type RoomEvent, type RoomsState, emptyRooms } from "../../../src/engine/rooms/room-state.ts";
+import { createRoom, invite, join, sendEvent, setDisplayName } from "../../../src/engine/rooms/rooms.ts";
 
 const alice = "@alice:hs" as UserId;
 const bob = "@bob:hs" as UserId;
@@ -21,6 +22,7 @@ const carol = "@carol:hs" as UserId;
 const R1 = "!one:hs" as RoomId;
 const R2 = "!two:hs" as RoomId;
 const URL = "http://localhost:5000/_matrix/push/v1/notify";
+const aaron = "@aaron:hs" as UserId;
 const bobPusher = pusherIdOf(bob, "app", "bobkey");
 
 interface World {
@@ -76,6 +78,23 @@ function read(w: World, user: UserId, roomId: RoomId, eventId: EventId): void {
 }
 
 const notif = (body: Json): JsonObject => (body as { notification: JsonObject }).notification;
+const pushkeyOf = (body: Json): Json => (notif(body).devices as JsonObject[])[0]?.pushkey ?? null;
+
+function addPusher(w: World, user: UserId, pushkey: string): void {
+  const body = { kind: "http", app_id: "app", pushkey, app_display_name: "A", device_display_name: "D", lang: "en", data: { url: URL } };
+  const set = setPusherAndQueue(w.push, { user, deviceId: null, body, now: 1000 }, w.policies);
+  if (!set.outcome.ok) throw new Error(set.outcome.error);
+  drain(w, set.effects);
+}
+
+/** Events made in the room model but not yet handed to the push path. */
+function quietly(w: World, roomId: RoomId, sender: UserId, type: string): readonly RoomEvent[] {
+  const sent = sendEvent(w.rooms, { roomId, sender, type, content: {}, eventId: eid(w), now: 0 });
+  if (!sent.ok) throw new Error(sent.error);
+  return sent.events;
+}
+
+const MEMBER_EVENTS_NOTIFY = { conditions: [{ kind: "event_match", key: "type", pattern: "m.room.member" }], actions: ["notify"] };
 
 describe("event notifications", () => {
   it("pushes a message to the other member's pusher with the counts so far (PUSH-16)", () => {
@@ -115,6 +134,54 @@ describe("event notifications", () => {
       expect(unreadCounts(w.push.log, w.rooms, bob, w.policies)).toEqual({ unread, missed_calls: 1 });
       expect(notif(w.sent[0] ?? null).counts).toEqual({ unread: 1, missed_calls: 1 });
     }
+  });
+});
+
+describe("one batch of events", () => {
+  it("an event of a room the server does not hold notifies no one", () => {
+    const w = world();
+    const stray: RoomEvent = { event_id: "$stray" as EventId, room_id: "!elsewhere:hs" as RoomId, sender: alice, type: "m.room.message", content: { body: "x" }, origin_server_ts: 0 };
+    expect(onRoomEvents(w.push, w.rooms, [stray], w.policies, 0)).toEqual([]);
+  });
+
+  it("pushes one event to its recipients in user-id order, an invited user among the members", () => {
+    const w = world();
+    setPushRule(w.push.rules, bob, { kind: "override", ruleId: "members", body: MEMBER_EVENTS_NOTIFY });
+    addPusher(w, aaron, "aaronkey");
+    const invited = invite(w.rooms, { roomId: R1, sender: alice, target: aaron, eventId: eid(w), now: 0 });
+    if (!invited.ok) throw new Error(invited.error);
+    drain(w, onRoomEvents(w.push, w.rooms, invited.events, w.policies, 0));
+    expect(w.sent.map(pushkeyOf)).toEqual(["aaronkey", "bobkey"]);
+  });
+
+  it("PUSH-16: a notification counts until the receipt reaches its own event, though its batch spans rooms", () => {
+    const w = world();
+    setPushRule(w.push.rules, bob, { kind: "override", ruleId: "members", body: MEMBER_EVENTS_NOTIFY });
+    // A display-name change re-announces Alice in each of her rooms, R1 first: one batch, two rooms.
+    const renamed = setDisplayName(w.rooms, { user: alice, displayname: "Alicia", eventIds: [eid(w), eid(w)], now: 0 });
+    if (!renamed.ok) throw new Error(renamed.error);
+    drain(w, onRoomEvents(w.push, w.rooms, renamed.events, w.policies, 0));
+    expect(w.sent.map((b) => [notif(b).room_id, notif(b).counts])).toEqual([
+      [R1, { unread: 1 }],
+      [R2, { unread: 2 }],
+    ]);
+    w.sent.length = 0;
+    read(w, bob, R1, renamed.events[0]?.event_id as EventId);
+    expect(w.sent.map((b) => notif(b).counts)).toEqual([{ unread: 1 }]);
+  });
+
+  it("PUSH-57: the senders' badge updates after a batch go out in user-id order", () => {
+    const w = world();
+    addPusher(w, alice, "alicekey");
+    say(w, R2, carol, "m.room.message", { msgtype: "m.text", body: "to both" });
+    w.sent.length = 0;
+    // Bob, then Alice, post something no rule notifies: each one's receipt moves past Carol's message.
+    const batch = [...quietly(w, R2, bob, "org.example.quiet"), ...quietly(w, R2, alice, "org.example.quiet")];
+    drain(w, onRoomEvents(w.push, w.rooms, batch, w.policies, 0));
+    expect(w.sent.map((b) => [pushkeyOf(b), notif(b).counts])).toEqual([
+      ["alicekey", {}],
+      ["bobkey", {}],
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Checks one pusher's queue step by step: one notification in flight, in order; failures of any
 // kind back off and new notifications wait; a 24 h failure streak drops only the head; a
-// rejection of this pushkey removes the pusher (others' pushkeys are ignored); the snapshot
+// rejection of this pushkey removes the pusher (others' pushkeys are ignored); only a rejected or
+// stopped queue is finished; only the machine's three named effects leave the queue; the snapshot
 // survives a JSON round trip (restart). PUSH-26, PUSH-29 … PUSH-31, PUSH-60; assumes the driver
 // reports each push's result and fires each timer exactly at its `at`.
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import {
   startPusherQueue,
   stopPusherQueue,
 } from "../../../src/engine/push/pusher-queue.ts";
+import { pusherMachine } from "../../../src/engine/push/pusher.machine.ts";
 import type { PusherId } from "../../../src/engine/push/pushers.ts";
 
 const id = "pusher-1" as PusherId;
@@ -83,6 +85,26 @@ describe("pusher queue", () => {
     enqueueNotification(q, "a", 0);
     expect(applyPushTimer(q, 0)).toEqual([]);
     expect(pendingNotifications(q)).toEqual(["a"]);
+  });
+
+  it("is finished only once rejected or stopped: idle, sending and backing off are live", () => {
+    const q = fresh();
+    expect(isFinished(q)).toBe(false);
+    enqueueNotification(q, "a", 0);
+    expect(isFinished(q)).toBe(false);
+    applyPushResult(q, { ok: false, reason: "down" }, 0);
+    expect([pusherStatus(q), isFinished(q)]).toEqual(["backingOff", false]);
+    stopPusherQueue(q, 10);
+    expect(isFinished(q)).toBe(true);
+  });
+
+  it("turns only postNotification, dropHead and removePusher into effects: other actions of a variant machine have none", () => {
+    // A variant whose back-off reset is a plain named action rather than an assign.
+    const variant = pusherMachine.provide({ actions: { resetBackoff: () => {} } });
+    const { queue } = startPusherQueue({ pusherId: id, url: "http://gw/_matrix/push/v1/notify", pushkey: "PK", backoff: DEFAULT_BACKOFF }, 0, variant);
+    enqueueNotification(queue, "a", 0, variant);
+    expect(applyPushResult(queue, ok, 1, variant)).toEqual([]);
+    expect(pusherStatus(queue)).toBe("idle");
   });
 
   it("stops on request, cancelling a pending back-off timer", () => {

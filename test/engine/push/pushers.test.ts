@@ -82,7 +82,10 @@ describe("setPusher", () => {
     setPusher(table, { user: alice, deviceId: phone, body: body({ append: true }), now: 0 }, P);
     expect(table.byId.size).toBe(2);
     const out = setPusher(table, { user: alice, deviceId: phone, body: body(), now: 0 }, P);
-    expect(out.ok && out.changes.map((c) => [c.kind, c.pusher.user])).toEqual([["pusher.removed", bob], ["pusher.set", alice]]);
+    expect(out.ok && out.changes.map((c) => [c.kind, c.pusher.user, c.kind === "pusher.removed" && c.reason])).toEqual([
+      ["pusher.removed", bob, "claimed-by-other-user"],
+      ["pusher.set", alice, false],
+    ]);
     setPusher(table, { user: bob, deviceId: phone, body: body({ app_id: "other.app" }), now: 0 }, P);
     expect(table.byId.size).toBe(2);
   });
@@ -109,13 +112,23 @@ describe("setPusher", () => {
     expect(at(body({ pushkey: 5 }))).toMatchObject({ errcode: "M_INVALID_PARAM" });
   });
 
-  it("PUSH-37, PUSH-38: kind email is refused (Courier sends no email), as is an unknown kind", () => {
+  it("PUSH-37, PUSH-38: kind email is refused as unsupported (Courier sends no email), an unknown kind as unknown", () => {
     const table = emptyPushers();
     expect(setPusher(table, { user: alice, deviceId: phone, body: body({ kind: "email", app_id: "m.email" }), now: 0 }, P)).toMatchObject({
       status: 400,
       errcode: "M_INVALID_PARAM",
+      error: "Courier does not send email: only kind http is supported",
     });
-    expect(setPusher(table, { user: alice, deviceId: phone, body: body({ kind: "webpush" }), now: 0 }, P)).toMatchObject({ errcode: "M_INVALID_PARAM" });
+    expect(setPusher(table, { user: alice, deviceId: phone, body: body({ kind: "webpush" }), now: 0 }, P)).toMatchObject({
+      errcode: "M_INVALID_PARAM",
+      error: 'unknown pusher kind "webpush"',
+    });
+  });
+
+  it("a kind or data.url of the wrong JSON type is refused as mistyped, not as an unknown kind or a bad URL", () => {
+    const at = (b: JsonObject) => setPusher(emptyPushers(), { user: alice, deviceId: phone, body: b, now: 0 }, P);
+    expect(at(body({ kind: 5 }))).toMatchObject({ status: 400, errcode: "M_INVALID_PARAM", error: "kind must be a string or null" });
+    expect(at(body({ data: { url: 5 } }))).toMatchObject({ status: 400, errcode: "M_INVALID_PARAM", error: "data.url must be a string" });
   });
 
   it("PUSH-45: data.format may only be event_id_only", () => {
@@ -145,7 +158,7 @@ describe("data.url (PUSH-42, PUSH-43, PUSH-44; pusher-url policy)", () => {
   it("follows the policy's alternatives: https-only (any host) and any", () => {
     const httpsOnly = withPushPolicies({ pusherUrl: "https-only" });
     expect(gatewayUrlProblem("https://anywhere.example/_matrix/push/v1/notify", httpsOnly)).toBeNull();
-    expect(gatewayUrlProblem("http://localhost/_matrix/push/v1/notify", httpsOnly)).toMatch(/https/);
+    expect(gatewayUrlProblem("http://localhost/_matrix/push/v1/notify", httpsOnly)).toBe("data.url must use https");
     expect(gatewayUrlProblem("http://anywhere.example/_matrix/push/v1/notify", withPushPolicies({ pusherUrl: "any" }))).toBeNull();
   });
 });
@@ -159,6 +172,14 @@ describe("removal", () => {
       ["pusher.removed", "key1", "device-deleted"],
     ]);
     expect(listPushers(table, alice).pushers.map((p) => p.pushkey)).toEqual(["key2"]);
+  });
+
+  it("PUSH-67: a device id names a device of one user: another user's device of the same id keeps its pushers", () => {
+    const table = emptyPushers();
+    setPusher(table, { user: alice, deviceId: phone, body: body(), now: 0 }, P);
+    setPusher(table, { user: bob, deviceId: phone, body: body({ pushkey: "key2" }), now: 0 }, P);
+    expect(removePushersOfDevice(table, bob, phone).map((c) => c.pusher.user)).toEqual([bob]);
+    expect(listPushers(table, alice).pushers.map((p) => p.pushkey)).toEqual(["key1"]);
   });
 
   it("PUSH-30: removePusher removes a rejected pusher once", () => {

@@ -1,5 +1,6 @@
 // Checks policy undelivered-expiry (TD-25) through the `expire` command: off by default, and
-// with a TTL, pending and returned-but-unacknowledged messages older than it are dropped.
+// with a TTL, pending and returned-but-unacknowledged messages older than it are dropped, the
+// next expiry being that of the oldest message in any inbox.
 import { describe, expect, test } from "vitest";
 import { apply } from "../../../src/engine/homeserver.ts";
 import { contents, TestServer } from "../session.ts";
@@ -30,5 +31,25 @@ describe("TD-25 undelivered-expiry", () => {
       nextExpiryAt: start + 1_500,
     });
     expect(contents(s.syncOk(alice).events)).toEqual([{ n: 2 }]);
+  });
+
+  test("the next expiry is the oldest pending message's, whichever inbox holds it", () => {
+    const s = new TestServer({ undeliveredExpiryMs: 10_000, txnRetentionMs: 100_000 });
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const carol = s.register("carol");
+    const start = s.now;
+    s.send(carol, "m.x", "1", { [alice.userId]: { DEV1: { n: 1 } } });
+    s.now = start + 1_000;
+    s.send(carol, "m.x", "2", { [bob.userId]: { DEV1: { n: 2 } } });
+    s.now = start + 2_000;
+    s.send(carol, "m.x", "3", { [alice.userId]: { DEV1: { n: 3 } } });
+    const nextExpiry = () => apply(s.hs, { type: "expire" }, s.now).outcome.nextExpiryAt;
+    expect(nextExpiry()).toBe(start + 10_000);
+    // Alice acknowledges her first message: her oldest is now younger than Bob's.
+    s.syncOk(alice, "1");
+    expect(nextExpiry()).toBe(start + 11_000);
+    s.syncOk(bob, "2");
+    expect(nextExpiry()).toBe(start + 12_000);
   });
 });

@@ -1,13 +1,16 @@
 // Checks send-to-device edges the main suites leave open: the combined /sync token of both
 // streams, next_batch at the stream head, one wake per device, `*` and device keys under each
 // recipient policy, a non-object body, the inbox's counts and the delivery abstraction (TD-7,
-// TD-17, TD-21, TD-27, TD-36, TD-49, TD-52, TD-54, TD-55); assumes one server, hs.test.
+// TD-17, TD-21, TD-27, TD-36, TD-49, TD-52, TD-54, TD-55), releasing inboxes, and the report's
+// diagram of the delivery machine; assumes one server, hs.test.
 import { describe, expect, test } from "vitest";
 import { apply } from "../../../src/engine/homeserver.ts";
 import type { ToDeviceEvent } from "../../../src/engine/commands.ts";
 import { DELIVERY_EVENTS, deliveryMachine } from "../../../src/engine/todevice/delivery.machine.ts";
 import { deliveryStateOf, stands, storedMessages } from "../../../src/engine/todevice/delivery-abstraction.ts";
 import { ackUpTo, appendMessage, createInbox, pendingCount } from "../../../src/engine/todevice/inbox.ts";
+import { releaseIfEmpty } from "../../../src/engine/todevice/inboxes.ts";
+import { machineGraph } from "../../../src/report/machine-graph.ts";
 import type { AccessToken, DeviceId, TxnId, UserId } from "../../../src/ids.ts";
 import { contents, TestServer } from "../session.ts";
 
@@ -125,5 +128,34 @@ describe("inbox and the delivery abstraction (TD-20, TD-21)", () => {
 
   test("DELIVERY_EVENTS, which the graph and refinement suites explore, is every event the machine takes", () => {
     expect(DELIVERY_EVENTS.map((e) => e.type).sort()).toEqual([...deliveryMachine.events].sort());
+  });
+
+  test("the report draws the delivery machine, named `delivery`, with every transition of its header's table (TD-52: returned stays returned)", () => {
+    const graph = machineGraph(deliveryMachine);
+    const short = (id: string) => id.replace(/^delivery\./, "");
+    expect(graph.id).toBe("delivery");
+    expect(graph.edges.map((e) => `${short(e.source)} ${e.event} ${short(e.target)}`).sort()).toEqual(
+      [
+        "accepted STORE pending",
+        "pending RETURN returned",
+        "pending ACK dropped",
+        "pending DEVICE_DELETED dropped",
+        "pending EXPIRE dropped",
+        "returned RETURN returned",
+        "returned ACK acknowledged",
+        "returned DEVICE_DELETED dropped",
+        "returned EXPIRE dropped",
+      ].sort(),
+    );
+  });
+
+  test("releasing the inbox of an unknown user or device changes nothing", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    s.send(alice, "m.x", "t", { [alice.userId]: { DEV1: { n: 1 } } });
+    releaseIfEmpty(s.hs.state.todevice, "@ghost:hs.test" as UserId, "DEV1" as DeviceId);
+    releaseIfEmpty(s.hs.state.todevice, alice.userId, "OTHER" as DeviceId);
+    releaseIfEmpty(s.hs.state.todevice, alice.userId, alice.deviceId);
+    expect([...storedMessages(s.hs)]).toEqual([{ userId: alice.userId, deviceId: "DEV1", position: 1 }]);
   });
 });

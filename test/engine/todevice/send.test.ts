@@ -64,7 +64,7 @@ describe("sendToDevice: TD-50 size", () => {
     };
     const sent = s.send(alice, "m.x", "1", messages);
     expect(sent).toEqual({
-      outcome: { ok: false, error: { errcode: "M_TOO_LARGE", message: expect.any(String), status: 413 } },
+      outcome: { ok: false, error: { errcode: "M_TOO_LARGE", message: expect.stringMatching(/\S/), status: 413 } },
       effects: [],
     });
     expect(s.syncOk(bob).events).toEqual([]);
@@ -97,9 +97,50 @@ describe("sendToDevice: TD-50 size, the cheap bound before measuring", () => {
   test("the bound lets an ordinary content through without measuring, and gives up on deep nesting", () => {
     expect(jsonBytesAtMost({ algorithm: "m.olm.v1.curve25519-aes-sha2", body: "x".repeat(100), n: 1, ok: true, z: null }, 1000)).toBe(true);
     let deep: Json = 1;
-    for (let i = 0; i < 40; i++) deep = [deep];
+    let deepObject: Json = 1;
+    for (let i = 0; i < 40; i++) {
+      deep = [deep];
+      deepObject = { n: deepObject };
+    }
     expect(canonicalJsonBytes(deep)).toBe(81);
     expect(jsonBytesAtMost(deep, 1000)).toBe(false);
+    expect(canonicalJsonBytes(deepObject)).toBe(241);
+    expect(jsonBytesAtMost(deepObject, 1000)).toBe(false);
+  });
+
+  test("a string of n UTF-16 units is vouched for within 6n + 2 bytes, which a string of escapes takes exactly", () => {
+    const escapes = fc.string({ unit: fc.constantFrom("\u0000", "\u0001", "\u001f"), maxLength: 50 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 50 }), escapes), (text) => {
+        expect(jsonBytesAtMost(text, 6 * text.length + 2)).toBe(true);
+      }),
+      assertParams(200),
+    );
+    const worst = "\u0001".repeat(1_000);
+    expect(canonicalJsonBytes(worst)).toBe(6_002);
+    expect(jsonBytesAtMost(worst, 6_001)).toBe(false);
+  });
+
+  test("the bound never vouches for a value one byte over the budget, even when escapes make it nearly tight", () => {
+    // Control characters take 6 bytes each, quotes and backslashes 2: the costliest JSON per unit.
+    const costly = fc.string({ unit: fc.constantFrom("\u0001", "\u001f", '"', "\\", "a"), maxLength: 12 });
+    const { value } = fc.letrec<{ value: Json }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.constant(null),
+        fc.boolean(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        costly,
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(costly, tie("value"), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(value, (json) => {
+        expect(jsonBytesAtMost(json, canonicalJsonBytes(json) - 1)).toBe(false);
+      }),
+      assertParams(500),
+    );
   });
 
   test("TD-50: contents whose escapes, keys or nesting take them past 65536 bytes are refused; at 65536 they pass", () => {
