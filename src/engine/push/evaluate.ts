@@ -12,7 +12,8 @@ import type { Json } from "../../canonical-json.ts";
 import type { UserId } from "../../ids.ts";
 import type { JsonObject, RoomEvent } from "../rooms/room-state.ts";
 import { LEGACY_MENTION_RULE_IDS } from "./default-rules.ts";
-import { containsWords, globMatches } from "./glob.ts";
+import { type GlobMode, containsWords, globMatches } from "./glob.ts";
+import { isScalar } from "./rule-checks.ts";
 import { type Action, type Condition, type PushRule, RULE_KINDS, type RuleKind, type Ruleset, type Tweaks } from "./rule-types.ts";
 
 export interface EvaluationContext {
@@ -67,10 +68,6 @@ export function propertyAt(event: RoomEvent, key: string): Json | undefined {
   return value;
 }
 
-function isScalar(value: Json | undefined): value is string | number | boolean | null {
-  return value === null || typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isSafeInteger(value));
-}
-
 /** `room_member_count`: "==", "<", ">", ">=", "<=" or no prefix (meaning "=="). */
 export function memberCountMatches(is: string, count: number): boolean {
   const m = /^(==|<=|>=|<|>)?([0-9]+)$/.exec(is);
@@ -90,13 +87,19 @@ export function memberCountMatches(is: string, count: number): boolean {
   }
 }
 
+/** `content.body` matches on word boundaries; every other key must match whole. */
+function matchModeOf(key: Json | undefined): GlobMode {
+  if (key === "content.body") return "words";
+  // Stryker disable next-line StringLiteral: globMatches only asks whether the mode is "words", so any other string matches the whole value alike
+  return "whole";
+}
+
 function conditionHolds(c: Condition, event: RoomEvent, ctx: EvaluationContext): boolean {
   const p = c as JsonObject;
   switch (c.kind) {
     case "event_match": {
       const value = propertyAt(event, String(p.key));
-      // content.body matches on word boundaries; every other key must match whole.
-      return typeof value === "string" && globMatches(String(p.pattern), value, p.key === "content.body" ? "words" : "whole");
+      return typeof value === "string" && globMatches(String(p.pattern), value, matchModeOf(p.key));
     }
     case "event_property_is": {
       const value = propertyAt(event, String(p.key));
@@ -114,9 +117,9 @@ function conditionHolds(c: Condition, event: RoomEvent, ctx: EvaluationContext):
       return typeof p.is === "string" && memberCountMatches(p.is, ctx.roomMemberCount);
     case "sender_notification_permission":
       return ctx.senderPowerLevel >= (ctx.notificationPowerLevels[String(p.key)] ?? 50);
-    default:
-      return false;
   }
+  // Unrecognised conditions "MUST NOT match any events".
+  return false;
 }
 
 function ruleMatches(kind: RuleKind, rule: PushRule, event: RoomEvent, ctx: EvaluationContext): boolean {

@@ -13,44 +13,33 @@
  * most (text length × pattern length) steps.
  */
 
-type Token = { readonly kind: "star" } | { readonly kind: "one" } | { readonly kind: "char"; readonly char: string };
+/** A pattern character: `*`, `?`, or one to match literally (lower-cased, as the text is). */
+type Token = "*" | "?" | { readonly char: string };
 
 function tokens(pattern: string): Token[] {
-  const out: Token[] = [];
-  for (const ch of Array.from(pattern.toLowerCase())) {
-    if (ch === "*") {
-      if (out[out.length - 1]?.kind !== "star") out.push({ kind: "star" });
-    } else {
-      out.push(ch === "?" ? { kind: "one" } : { kind: "char", char: ch });
-    }
-  }
-  return out;
+  return Array.from(pattern.toLowerCase(), (ch): Token => (ch === "*" || ch === "?" ? ch : { char: ch }));
 }
 
-const WORD = /^[A-Za-z0-9_]$/;
-
-function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && WORD.test(ch);
-}
+/** Tested against one character (a code point) at a time, so it needs no anchors. */
+const WORD = /[A-Za-z0-9_]/;
 
 /** Adds `state` and everything reachable from it by letting a `*` match nothing. */
 function addState(states: boolean[], pattern: readonly Token[], state: number): void {
   let s = state;
   while (!states[s]) {
     states[s] = true;
-    if (pattern[s]?.kind !== "star") return;
+    if (pattern[s] !== "*") return;
     s += 1;
   }
 }
 
 function step(states: readonly boolean[], pattern: readonly Token[], ch: string): boolean[] {
+  // Stryker disable next-line ArrayDeclaration: addState and globMatches read a missing entry as false, so an unsized array of falses behaves as the sized one
   const next: boolean[] = new Array(pattern.length + 1).fill(false);
-  for (let s = 0; s < pattern.length; s++) {
+  for (const [s, token] of pattern.entries()) {
     if (!states[s]) continue;
-    const token = pattern[s];
-    if (token === undefined) continue;
-    if (token.kind === "star") addState(next, pattern, s);
-    else if (token.kind === "one" || token.char === ch) addState(next, pattern, s + 1);
+    if (token === "*") addState(next, pattern, s);
+    else if (token === "?" || token.char === ch) addState(next, pattern, s + 1);
   }
   return next;
 }
@@ -61,26 +50,27 @@ export function globMatches(pattern: string, value: string, mode: GlobMode): boo
   const compiled = tokens(pattern);
   const end = compiled.length;
   const text = Array.from(value.toLowerCase());
+  /** Past either end of the text, or (words mode) at a character outside `[A-Za-z0-9_]`. */
+  const isBoundary = (ch: string | undefined): boolean => ch === undefined || (mode === "words" && !WORD.test(ch));
+  // Stryker disable next-line ArrayDeclaration: addState and step read a missing entry as false, so an unsized array of falses behaves as the sized one
   let states: boolean[] = new Array(end + 1).fill(false);
-  for (let i = 0; i <= text.length; i++) {
-    // A match may start here: at the very start, or (words mode) just after a non-word character.
-    if (i === 0 || (mode === "words" && !isWordChar(text[i - 1]))) addState(states, compiled, 0);
-    const atBoundary = i === text.length || (mode === "words" && !isWordChar(text[i]));
-    if (states[end] && atBoundary) return true;
+  for (let i = 0; ; i++) {
+    // A match may start just after a boundary (text[-1] is past the start) and must end just before one.
+    if (isBoundary(text[i - 1])) addState(states, compiled, 0);
     const ch = text[i];
-    if (ch === undefined) break;
+    if (states[end] && isBoundary(ch)) return true;
+    if (ch === undefined) return false;
     states = step(states, compiled, ch);
   }
-  return false;
 }
 
 /** Literal (not glob) word-bounded search, for `contains_display_name`. */
 export function containsWords(needle: string, haystack: string): boolean {
   if (needle.length === 0) return false;
+  // A `*` becomes `?`, so a `*` or `?` in the name stands for one character of any kind: close
+  // enough to literal, and it keeps the matcher free of an escape syntax the spec does not define.
   const escaped = Array.from(needle)
-    .map((ch) => (ch === "*" || ch === "?" ? "?" : ch))
+    .map((ch) => (ch === "*" ? "?" : ch))
     .join("");
-  // `?` stands for a literal `*` or `?` here; a one-character wildcard is close enough and keeps
-  // the matcher free of an escape syntax the spec does not define.
   return globMatches(escaped, haystack, "words");
 }

@@ -11,15 +11,20 @@ import type { Action, Condition } from "./rule-types.ts";
 export type Checked<T> = { readonly ok: true; readonly value: T } | Failure;
 
 /** `notify` plus the historical actions, which are accepted and then ignored by evaluation. */
-const NAMED_ACTIONS = new Set(["notify", "dont_notify", "coalesce"]);
+const NAMED_ACTIONS: ReadonlySet<Json> = new Set(["notify", "dont_notify", "coalesce"]);
+
+function isNamedAction(action: Json): action is string {
+  return NAMED_ACTIONS.has(action);
+}
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** An object is a `set_tweak` action; anything else must be one of the named actions. */
 function checkAction(action: Json): Action | null {
-  if (typeof action === "string") return NAMED_ACTIONS.has(action) ? action : null;
-  if (!isObject(action) || typeof action.set_tweak !== "string") return null;
+  if (!isObject(action)) return isNamedAction(action) ? action : null;
+  if (typeof action.set_tweak !== "string") return null;
   return action.value === undefined ? { set_tweak: action.set_tweak } : { set_tweak: action.set_tweak, value: action.value };
 }
 
@@ -35,8 +40,9 @@ export function checkActions(actions: Json | undefined): Checked<Action[]> {
   return { ok: true, value: checked };
 }
 
-function isScalar(value: Json | undefined): boolean {
-  return value === null || typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isSafeInteger(value));
+/** A non-compound canonical JSON value: null, a string, a boolean or a safe integer. */
+export function isScalar(value: Json | undefined): value is string | number | boolean | null {
+  return value === null || typeof value === "string" || typeof value === "boolean" || Number.isSafeInteger(value);
 }
 
 /** The parameters each known condition kind needs. */

@@ -54,17 +54,17 @@ function withChanges(kind: RuleKind, rules: readonly PushRule[], changes: Map<st
 export function rulesetFor(store: PushRulesStore, user: UserId, policies: PushPolicies): Ruleset {
   const defaults = defaultRules(user, policies.legacyMentionRules);
   const mine = store.get(user);
-  const custom = mine?.custom;
   const changes = mine?.defaults ?? new Map<string, DefaultRuleChange>();
-  const override = withChanges("override", defaults.override, changes);
-  const master = override.filter((r) => r.rule_id === MASTER_RULE_ID);
-  const rest = override.filter((r) => r.rule_id !== MASTER_RULE_ID);
+  /** The user's rules of `kind`, then the server-default ones with the user's changes. */
+  const ofKind = (kind: RuleKind): PushRule[] => [...(mine?.custom[kind] ?? []), ...withChanges(kind, defaults[kind], changes)];
+  // `.m.rule.master` goes ahead of the user's own override rules too.
+  const override = ofKind("override");
   return {
-    override: [...master, ...(custom?.override ?? []), ...rest],
-    content: [...(custom?.content ?? []), ...withChanges("content", defaults.content, changes)],
-    room: [...(custom?.room ?? [])],
-    sender: [...(custom?.sender ?? [])],
-    underride: [...(custom?.underride ?? []), ...withChanges("underride", defaults.underride, changes)],
+    override: [...override.filter((r) => r.rule_id === MASTER_RULE_ID), ...override.filter((r) => r.rule_id !== MASTER_RULE_ID)],
+    content: ofKind("content"),
+    room: ofKind("room"),
+    sender: ofKind("sender"),
+    underride: ofKind("underride"),
   };
 }
 
@@ -122,14 +122,16 @@ export function setPushRule(store: PushRulesStore, user: UserId, req: SetPushRul
   }
   const list = userRules(store, user).custom[kind];
   const existing = list.findIndex((r) => r.rule_id === req.ruleId);
-  const rule = buildRule(kind, req.ruleId, req.body, existing < 0 ? true : (list[existing]?.enabled ?? true));
+  // An update keeps the rule's enabled state; a new rule (`existing` is -1: no entry) starts enabled.
+  const rule = buildRule(kind, req.ruleId, req.body, list[existing]?.enabled ?? true);
   if ("ok" in rule) return rule;
   const others = list.filter((r) => r.rule_id !== req.ruleId);
   let at = Math.max(existing, 0);
-  if (req.before !== undefined || req.after !== undefined) {
-    const anchor = req.before !== undefined ? anchorIndex(others, req.before, "before") : anchorIndex(others, req.after ?? "", "after");
+  const [which, anchorId] = req.before !== undefined ? (["before", req.before] as const) : (["after", req.after] as const);
+  if (anchorId !== undefined) {
+    const anchor = anchorIndex(others, anchorId, which);
     if (typeof anchor !== "number") return anchor;
-    at = req.before !== undefined ? anchor : anchor + 1;
+    at = which === "before" ? anchor : anchor + 1;
   }
   others.splice(at, 0, rule);
   list.splice(0, list.length, ...others);

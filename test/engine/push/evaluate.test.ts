@@ -8,6 +8,7 @@ import type { EventId, RoomId, UserId } from "../../../src/ids.ts";
 import { type EvaluationContext, evaluate, memberCountMatches, splitPath, propertyAt } from "../../../src/engine/push/evaluate.ts";
 import { DEFAULT_PUSH_POLICIES, withPushPolicies } from "../../../src/engine/push/policy.ts";
 import { emptyPushRules, rulesetFor, setPushRule, setPushRuleEnabled, type PushRulesStore } from "../../../src/engine/push/rules.ts";
+import type { PushRule } from "../../../src/engine/push/rule-types.ts";
 import type { JsonObject, RoomEvent } from "../../../src/engine/rooms/room-state.ts";
 
 const runs = 200 * (process.env.COURIER_DEEP ? 100 : 1);
@@ -67,6 +68,12 @@ describe("default override rules", () => {
     expect(evaluate(e, me, ctx({ senderPowerLevel: 0 })).ruleId).toBe(".m.rule.message");
   });
 
+  it("sender_notification_permission: a sender exactly at the required level may notify the room", () => {
+    const e = text("all", { "m.mentions": { room: true } });
+    expect(evaluate(e, me, ctx({ senderPowerLevel: 50 })).ruleId).toBe(".m.rule.is_room_mention");
+    expect(evaluate(e, me, ctx({ senderPowerLevel: 49 })).ruleId).toBe(".m.rule.message");
+  });
+
   it(".m.rule.tombstone, .m.rule.reaction, .m.rule.room.server_acl and .m.rule.suppress_edits", () => {
     expect(evaluate(event("m.room.tombstone", {}, { state_key: "" }), me, ctx())).toMatchObject({ notify: true, tweaks: { highlight: true } });
     expect(evaluate(event("m.reaction", {}), me, ctx())).toMatchObject({ notify: false, ruleId: ".m.rule.reaction" });
@@ -101,6 +108,12 @@ describe("legacy mention rules (legacyMentionRules policy)", () => {
     expect(evaluate(text("Me Myself, tea?"), me, ctx({}, emptyPushRules(), true)).ruleId).toBe(".m.rule.contains_display_name");
     expect(evaluate(text("@room tea"), me, ctx({ senderPowerLevel: 100 }, emptyPushRules(), true)).ruleId).toBe(".m.rule.roomnotif");
     expect(evaluate(text("is ME there"), me, ctx({ userDisplayName: null }, emptyPushRules(), true))).toMatchObject({ ruleId: ".m.rule.contains_user_name", kind: "content" });
+  });
+
+  it("never take an event without a text body for a display-name mention", () => {
+    const legacy = ctx({}, emptyPushRules(), true);
+    expect(evaluate(event("m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2", ciphertext: "Me Myself" }), me, legacy).ruleId).toBe(".m.rule.encrypted");
+    expect(evaluate(event("m.room.message", { msgtype: "m.text", body: 42 }), me, legacy).ruleId).toBe(".m.rule.message");
   });
 
   it("are skipped for events that carry m.mentions", () => {
@@ -149,6 +162,28 @@ describe("PUSH-61, PUSH-62", () => {
   );
 });
 
+describe("rules as the types allow them, not only as the rule checks admit them", () => {
+  /** A ruleset with the server defaults and `rule` first among the `kind` rules. */
+  function withRule(kind: "override" | "content", rule: PushRule): EvaluationContext {
+    const base = ctx();
+    return { ...base, ruleset: { ...base.ruleset, [kind]: [rule, ...base.ruleset[kind]] } };
+  }
+  const notify = { default: false, enabled: true, actions: ["notify", { set_tweak: "sound", value: "probe" }] } as const;
+
+  it("push_rule.yaml: an override rule with no conditions always matches", () => {
+    expect(evaluate(text("hi"), me, withRule("override", { rule_id: "bare", ...notify }))).toMatchObject({ notify: true, ruleId: "bare" });
+  });
+
+  it("a content rule without a pattern matches nothing and evaluation goes on", () => {
+    expect(evaluate(text("hi"), me, withRule("content", { rule_id: "no-pattern", ...notify })).ruleId).toBe(".m.rule.message");
+  });
+
+  it("a room_member_count condition whose `is` is not a string never holds", () => {
+    const rule = { rule_id: "count", ...notify, conditions: [{ kind: "room_member_count", is: 3 }] };
+    expect(evaluate(text("hi"), me, withRule("override", rule)).ruleId).toBe(".m.rule.message");
+  });
+});
+
 describe("condition pieces", () => {
   it("splits dot paths with escapes and reads properties", () => {
     expect(splitPath("content.m\\.mentions.user_ids")).toEqual(["content", "m.mentions", "user_ids"]);
@@ -159,5 +194,6 @@ describe("condition pieces", () => {
   it("compares room_member_count with each operator", () => {
     expect([memberCountMatches("2", 2), memberCountMatches("==2", 3), memberCountMatches("<3", 2), memberCountMatches(">3", 3)]).toEqual([true, false, true, false]);
     expect([memberCountMatches(">=3", 3), memberCountMatches("<=1", 2), memberCountMatches("x", 2)]).toEqual([true, false, false]);
+    expect([memberCountMatches(">=2", 3), memberCountMatches("<=3", 2), memberCountMatches(">=4", 3), memberCountMatches("<=2", 3)]).toEqual([true, true, false, false]);
   });
 });

@@ -32,10 +32,11 @@ describe("globMatches (event_match)", () => {
     expect(globMatches("@room", "hi x@room", "words")).toBe(false);
   });
 
-  it("stays fast on a backtracking-prone pattern", () => {
-    const started = performance.now();
-    expect(globMatches("*a*a*a*a*a*a*a*b", "a".repeat(20_000), "words")).toBe(false);
-    expect(performance.now() - started).toBeLessThan(2_000);
+  it("answers a backtracking-prone pattern (the matcher is an automaton, linear in the text)", () => {
+    // A backtracking matcher tries about n^7 ways here and would not end within the test's
+    // timeout on 2,000 characters; the automaton answers in milliseconds. No clock is read.
+    expect(globMatches("*a*a*a*a*a*a*a*b", "a".repeat(2_000), "words")).toBe(false);
+    expect(globMatches("*a*a*a*a*a*a*a*b", `${"a".repeat(2_000)}b`, "words")).toBe(true);
   });
 
   test.prop([fc.stringMatching(/^[ab*? ]{0,6}$/), fc.stringMatching(/^[abAB _-]{0,12}$/), fc.constantFrom("whole" as const, "words" as const)], {

@@ -36,6 +36,8 @@ describe("getPushRules", () => {
     ]);
     expect(ids(global.underride)).toEqual([".m.rule.call", ".m.rule.encrypted_room_one_to_one", ".m.rule.room_one_to_one", ".m.rule.message", ".m.rule.encrypted"]);
     expect(global.content).toEqual([]);
+    expect(global.room).toEqual([]);
+    expect(global.sender).toEqual([]);
     expect(global.override[0]).toMatchObject({ default: true, enabled: false, actions: [] });
     expect(global.override[2]?.conditions?.[2]).toEqual({ kind: "event_match", key: "state_key", pattern: me });
   });
@@ -59,6 +61,15 @@ describe("setPushRule", () => {
     expect(getPushRules(store, other, P).global.override.length).toBe(10);
   });
 
+  it("adding a rule of one kind leaves the other kinds as the server defines them", () => {
+    const store = emptyPushRules();
+    setPushRule(store, me, { kind: "override", ruleId: "mine", body: { actions: [] } });
+    const fresh = getPushRules(emptyPushRules(), me, P).global;
+    const { global } = getPushRules(store, me, P);
+    expect(ids(global.override)).toEqual([".m.rule.master", "mine", ...ids(fresh.override).slice(1)]);
+    expect({ ...global, override: fresh.override }).toEqual(fresh);
+  });
+
   it("places rules with before and after, and refuses unknown or default anchors with M_UNKNOWN", () => {
     const store = emptyPushRules();
     for (const id of ["a", "b", "c"]) setPushRule(store, me, { kind: "content", ruleId: id, body: { pattern: id, actions: [] } });
@@ -67,6 +78,18 @@ describe("setPushRule", () => {
     expect(ids(getPushRules(store, me, P).global.content)).toEqual(["e", "c", "b", "d", "a"]);
     expect(setPushRule(store, me, { kind: "content", ruleId: "f", body: { pattern: "f", actions: [] }, before: "zz" })).toMatchObject({ status: 400, errcode: "M_UNKNOWN" });
     expect(setPushRule(store, me, { kind: "override", ruleId: "f", body: { actions: [] }, after: ".m.rule.master" })).toMatchObject({ errcode: "M_UNKNOWN" });
+  });
+
+  it("a missing anchor is named in the error with the parameter that gave it", () => {
+    const store = emptyPushRules();
+    setPushRule(store, me, { kind: "room", ruleId: "!a:hs", body: { actions: [] } });
+    const missing = (where: { before?: string; after?: string }) => {
+      const out = setPushRule(store, me, { kind: "room", ruleId: "!b:hs", body: { actions: [] }, ...where });
+      return out.ok ? null : out.error;
+    };
+    expect(missing({ before: "!x:hs" })).toMatch(/\bbefore\b.*!x:hs/);
+    expect(missing({ after: "!y:hs" })).toMatch(/\bafter\b.*!y:hs/);
+    expect(missing({ before: "!x:hs", after: "!a:hs" })).toMatch(/\bbefore\b.*!x:hs/);
   });
 
   it("updates in place, keeping position and enabled state", () => {
