@@ -108,6 +108,13 @@ describe("sendToDevice: TD-50 size, the cheap bound before measuring", () => {
     expect(jsonBytesAtMost(deepObject, 1000)).toBe(false);
   });
 
+  test("an array is vouched for within 2 bytes plus, per item, a comma and the item's bound", () => {
+    const nulls = Array.from({ length: 100 }, () => null);
+    // 2 + 100 × (1 + 5): null's bound is 5 (the length of "false").
+    expect(jsonBytesAtMost(nulls, 602)).toBe(true);
+    expect(jsonBytesAtMost(nulls, 601)).toBe(false);
+  });
+
   test("a string of n UTF-16 units is vouched for within 6n + 2 bytes, which a string of escapes takes exactly", () => {
     const escapes = fc.string({ unit: fc.constantFrom("\u0000", "\u0001", "\u001f"), maxLength: 50 });
     fc.assert(
