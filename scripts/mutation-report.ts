@@ -171,7 +171,7 @@ export function markdown(mutants: readonly Placed[], source: string): string {
 function main(): void {
   const { values } = parseArgs({
     options: {
-      report: { type: "string", default: "reports/mutation/mutation.json" },
+      report: { type: "string", multiple: true, default: ["reports/mutation/mutation.json"] },
       only: { type: "string" },
       write: { type: "string" },
       gate: { type: "boolean", default: false },
@@ -182,7 +182,8 @@ function main(): void {
     console.log(
       [
         "usage: npm run mutation:report -- [--report FILE] [--only PATH-PREFIX] [--write FILE.md] [--gate]",
-        "  --report  Stryker's JSON report (default reports/mutation/mutation.json, written by npm run mutation)",
+        "  --report  Stryker's JSON report (default reports/mutation/mutation.json, written by npm run mutation);",
+        "            repeat it to combine runs: a file's results come from the last report that has it",
         "  --only    only files whose path starts with this prefix, e.g. src/engine/push/",
         "  --write   also write the Markdown account (score table, survivors, equivalent mutants) to this file",
         "  --gate    exit 1 if any mutant survived or had no coverage",
@@ -190,13 +191,18 @@ function main(): void {
     );
     return;
   }
-  let report: Report;
-  try {
-    report = JSON.parse(readFileSync(values.report, "utf8")) as Report;
-  } catch (error) {
-    console.error(`mutation-report: cannot read ${values.report}: ${(error as Error).message}\nRun \`npm run mutation\` first.`);
-    process.exit(2);
+  // Several reports: a file's results come from the last report that has it (e.g. a whole run,
+  // then a --force run of a few files whose incremental verdicts were stale).
+  const files: Record<string, Report["files"][string]> = {};
+  for (const path of values.report) {
+    try {
+      Object.assign(files, (JSON.parse(readFileSync(path, "utf8")) as Report).files);
+    } catch (error) {
+      console.error(`mutation-report: cannot read ${path}: ${(error as Error).message}\nRun \`npm run mutation\` first.`);
+      process.exit(2);
+    }
   }
+  const report: Report = { files };
   const mutants = readMutants(report, values.only);
   const all = tallyByDirectory(mutants).get("all") ?? emptyTally();
   const left = mutants.filter((m) => UNDETECTED.has(m.status));
@@ -206,7 +212,7 @@ function main(): void {
     `mutation score ${fixed(score(all))}%: ${detected} detected, ${all.survived} survived, ${all.noCoverage} no coverage, ${all.ignored} marked equivalent, ${all.errors} errors`,
   );
   if (values.write !== undefined) {
-    writeFileSync(values.write, markdown(mutants, values.report));
+    writeFileSync(values.write, markdown(mutants, values.report.join("`, then `")));
     console.log(`wrote ${values.write}`);
   }
   if (values.gate && left.length > 0) process.exit(1);
