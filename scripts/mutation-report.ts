@@ -36,7 +36,6 @@ export interface Placed extends Mutant {
   readonly original: string;
 }
 
-const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 export interface Tally {
@@ -207,9 +206,8 @@ function main(): void {
   const all = tallyByDirectory(mutants).get("all") ?? emptyTally();
   const left = mutants.filter((m) => UNDETECTED.has(m.status));
   for (const m of left) console.log(`${place(m)}  ${m.status}  ${change(m)}`);
-  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
   console.log(
-    `mutation score ${fixed(score(all))}%: ${detected} detected, ${all.survived} survived, ${all.noCoverage} no coverage, ${all.ignored} marked equivalent, ${all.errors} errors`,
+    `mutation score ${fixed(score(all))}%: ${all.killed + all.timeout} detected, ${all.survived} survived, ${all.noCoverage} no coverage, ${all.ignored} marked equivalent, ${all.errors} errors`,
   );
   if (values.write !== undefined) {
     writeFileSync(values.write, markdown(mutants, values.report.join("`, then `")));

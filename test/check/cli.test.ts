@@ -10,22 +10,10 @@ import { parseFlags } from "../../src/cli/args.ts";
 import { CHECK_FLAGS, checkCommand, checkOptionsFrom } from "../../src/cli/check-command.ts";
 import { progressLine } from "../../src/check/report.ts";
 import { startGateway, startPlainTextGateway } from "./broken-servers.ts";
+import { runCaptured } from "../support/capture-output.ts";
 
-/** Runs the command with stdout and stderr captured. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  const code = await checkCommand.run(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
+function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCaptured(() => checkCommand.run(argv));
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -3,30 +3,12 @@
 // server-default rules a fresh user sees, and the driver's answers (`pushResult`, `timer`)
 // (PUSH-29, PUSH-30, PUSH-33, PUSH-34, PUSH-60, PUSH-66); assumes one server, hs.test.
 import { describe, expect, test } from "vitest";
-import type { Json } from "../../src/canonical-json.ts";
-import { type AnyOutcome, apply, type HomeserverCommand } from "../../src/engine/homeserver.ts";
-import type { Effect } from "../../src/engine/effects.ts";
 import { withPushPolicies } from "../../src/engine/push/policy.ts";
 import type { PushRule, Ruleset } from "../../src/engine/push/rule-types.ts";
 import type { TxnId } from "../../src/ids.ts";
-import { type Client, TestServer } from "./session.ts";
+import { applyCommand as run, bodyOf as body, type Client, expectRefused as refused, TestServer } from "./session.ts";
 
 const URL = "http://localhost:5000/_matrix/push/v1/notify";
-
-function run(s: TestServer, command: HomeserverCommand): { outcome: AnyOutcome; effects: Effect[] } {
-  return apply(s.hs, command, s.now);
-}
-
-function body(s: TestServer, command: HomeserverCommand): Json {
-  const out = run(s, command).outcome;
-  if (!out.ok || !("body" in out)) throw new Error(`${command.type}: ${JSON.stringify(out)}`);
-  return out.body as Json;
-}
-
-function refused(s: TestServer, command: HomeserverCommand, errcode: string, status: number): void {
-  const applied = run(s, command);
-  expect(applied).toMatchObject({ outcome: { ok: false, error: { errcode, status, message: expect.stringMatching(/\S/) } }, effects: [] });
-}
 
 function ruleset(s: TestServer, c: Client): Ruleset {
   return (body(s, { type: "getPushRules", token: c.token }) as unknown as { global: Ruleset }).global;

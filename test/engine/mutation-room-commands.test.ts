@@ -4,31 +4,12 @@
 // (PUSH-2, PUSH-58, PUSH-62); assumes one server, hs.test, and fresh seeds.
 import { describe, expect, test } from "vitest";
 import type { Json } from "../../src/canonical-json.ts";
-import { type AnyOutcome, apply, type HomeserverCommand } from "../../src/engine/homeserver.ts";
 import type { Effect, JsonObject } from "../../src/engine/effects.ts";
 import type { TxnId } from "../../src/ids.ts";
-import { type Client, TestServer } from "./session.ts";
+import { applyCommand as run, bodyOf as ok, type Client, expectRefused as refused, TestServer } from "./session.ts";
 
 const URL = "http://localhost:5000/_matrix/push/v1/notify";
 
-function run(s: TestServer, command: HomeserverCommand): { outcome: AnyOutcome; effects: Effect[] } {
-  return apply(s.hs, command, s.now);
-}
-
-/** The body of a successful room or push command. */
-function ok(s: TestServer, command: HomeserverCommand): Json {
-  const out = run(s, command).outcome;
-  if (!out.ok || !("body" in out)) throw new Error(`${command.type}: ${JSON.stringify(out)}`);
-  return out.body as Json;
-}
-
-/** A refusal in the engine's error shape, with a human-readable message (Matrix error JSON). */
-function refused(s: TestServer, command: HomeserverCommand, errcode: string, status: number): void {
-  const applied = run(s, command);
-  expect(applied).toMatchObject({ outcome: { ok: false, error: { errcode, status, message: expect.stringMatching(/\S/) } }, effects: [] });
-}
-
-/** Timeline of one room as `/sync` shows it to `client` from the start. */
 function timeline(s: TestServer, client: Client, roomId: string) {
   const out = run(s, { type: "sync", token: client.token }).outcome;
   if (!out.ok || !("rooms" in out)) throw new Error("sync failed");

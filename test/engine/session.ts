@@ -4,7 +4,8 @@
  */
 import { expect } from "vitest";
 import type { Json } from "../../src/canonical-json.ts";
-import { apply, createHomeserver, type Homeserver } from "../../src/engine/homeserver.ts";
+import type { Effect } from "../../src/engine/effects.ts";
+import { type AnyOutcome, apply, createHomeserver, type Homeserver, type HomeserverCommand } from "../../src/engine/homeserver.ts";
 import type { Policies } from "../../src/engine/policies.ts";
 import type { AccessToken, DeviceId, ServerName, TxnId, UserId } from "../../src/ids.ts";
 import type { SyncResult, ToDeviceEvent } from "../../src/engine/commands.ts";
@@ -71,4 +72,21 @@ export function contents(events: readonly ToDeviceEvent[]): Json[] {
 
 export function expectOk(outcome: { ok: boolean }): void {
   expect(outcome).toMatchObject({ ok: true });
+}
+
+/** Any command, applied at the server's clock. */
+export function applyCommand(s: TestServer, command: HomeserverCommand): { outcome: AnyOutcome; effects: Effect[] } {
+  return apply(s.hs, command, s.now);
+}
+
+/** The body of a successful room or push command; throws on anything else. */
+export function bodyOf(s: TestServer, command: HomeserverCommand): Json {
+  const out = applyCommand(s, command).outcome;
+  if (!out.ok || !("body" in out)) throw new Error(`${command.type}: ${JSON.stringify(out)}`);
+  return out.body as Json;
+}
+
+/** A refusal in the engine's error shape, with a human-readable message, and no effects. */
+export function expectRefused(s: TestServer, command: HomeserverCommand, errcode: string, status: number): void {
+  expect(applyCommand(s, command)).toMatchObject({ outcome: { ok: false, error: { errcode, status, message: expect.stringMatching(/\S/) } }, effects: [] });
 }

@@ -6,21 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { simulateCommand } from "../../src/cli/simulate-command.ts";
+import { runCaptured } from "../support/capture-output.ts";
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  const code = await simulateCommand.run(args);
-  vi.restoreAllMocks();
-  return { code, out, err };
+function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCaptured(() => simulateCommand.run(args));
 }
 
 afterEach(() => vi.restoreAllMocks());
