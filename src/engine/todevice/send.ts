@@ -78,7 +78,8 @@ function hasOversizedContent(messages: SendToDeviceMessages): boolean {
 /**
  * True when the JSON encoding of `value` certainly fits in `budget` bytes, by a bound that costs
  * less than encoding: a string of n UTF-16 units takes at most 6n + 2 bytes (every unit escaped
- * as \uXXXX), a number at most 24 (JavaScript's longest shortest-round-trip form), null or a
+ * as \uXXXX), a number at most 25 (JavaScript's longest shortest-round-trip form: a sign, "0.",
+ * five zeros and 17 significant digits, as in -0.0000017871891121763511), null or a
  * boolean at most 5; an array or object at most 2 for its brackets and, per item, one separator
  * plus the item's bound, and for an object member its key as a string plus a colon. False means
  * "measure it": the bound is over budget, or the value is nested deeper than BOUND_DEPTH.
@@ -87,12 +88,19 @@ export function jsonBytesAtMost(value: Json, budget: number): boolean {
   return jsonBytesBound(value, 0) <= budget;
 }
 
+/**
+ * The longest text JSON.stringify gives a finite number: below 1e-6 and from 1e21 it switches to
+ * exponent form (at most 24: -1.2345678901234567e-308), so the longest is a negative number in
+ * [1e-6, 1e-5) with 17 significant digits, written out in full: 25.
+ */
+export const MAX_NUMBER_BYTES = 25;
+
 /** Past this depth the bound gives up (Infinity), so it never recurses deeper than this. */
 const BOUND_DEPTH = 32;
 
 function jsonBytesBound(value: Json, depth: number): number {
   if (value === null || typeof value === "boolean") return 5;
-  if (typeof value === "number") return 24;
+  if (typeof value === "number") return MAX_NUMBER_BYTES;
   if (typeof value === "string") return 6 * value.length + 2;
   if (depth === BOUND_DEPTH) return Number.POSITIVE_INFINITY;
   let total = 2;

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { canonicalJsonBytes, type Json } from "../../../src/canonical-json.ts";
-import { jsonBytesAtMost, MAX_TO_DEVICE_CONTENT_BYTES } from "../../../src/engine/todevice/send.ts";
+import { jsonBytesAtMost, MAX_NUMBER_BYTES, MAX_TO_DEVICE_CONTENT_BYTES } from "../../../src/engine/todevice/send.ts";
 import { apply } from "../../../src/engine/homeserver.ts";
 import type { AccessToken, TxnId } from "../../../src/ids.ts";
 import { assertParams } from "../../properties/run-config.ts";
@@ -126,6 +126,30 @@ describe("sendToDevice: TD-50 size, the cheap bound before measuring", () => {
     const worst = "\u0001".repeat(1_000);
     expect(canonicalJsonBytes(worst)).toBe(6_002);
     expect(jsonBytesAtMost(worst, 6_001)).toBe(false);
+  });
+
+  test("regression (CI, session 2): a negative number in [1e-6, 1e-5) with 17 digits takes 25 bytes, and the bound covers it", () => {
+    // Found by the property below: the bound once gave every number 24 bytes.
+    const worst = -0.0000017871891121763511;
+    expect(JSON.stringify(worst)).toHaveLength(25);
+    expect(MAX_NUMBER_BYTES).toBe(25);
+    expect(jsonBytesAtMost(worst, 24)).toBe(false);
+    // An array: brackets, one separator per item, the item.
+    expect(jsonBytesAtMost([worst], 27)).toBe(false);
+    expect(jsonBytesAtMost([worst], 28)).toBe(true);
+  });
+
+  test("no finite number is longer than the bound gives it", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(JSON.stringify(x).length).toBeLessThanOrEqual(MAX_NUMBER_BYTES);
+      }),
+      assertParams(2_000),
+    );
+    // The longest forms of each notation: fixed with leading zeros, exponent, and whole up to 1e21.
+    for (const x of [-0.0000012345678901234567, -1.2345678901234567e-308, -1.7976931348623157e308, -999999999999999900000]) {
+      expect(JSON.stringify(x).length).toBeLessThanOrEqual(MAX_NUMBER_BYTES);
+    }
   });
 
   test("the bound never vouches for a value one byte over the budget, even when escapes make it nearly tight", () => {
