@@ -83,6 +83,7 @@ export async function serveHomeserverCommand(argv: readonly string[]): Promise<n
     return 2;
   }
   let running: Awaited<ReturnType<typeof startHomeserver>>;
+  let onFatal = (_error: Error): void => {};
   try {
     running = await startHomeserver({
       serverName,
@@ -93,6 +94,7 @@ export async function serveHomeserverCommand(argv: readonly string[]): Promise<n
       policies,
       registration: flags["no-registration"] !== true,
       bodyLimitBytes: Number(flags["body-limit"]),
+      onFatal: (error) => onFatal(error),
     });
   } catch (e) {
     process.stderr.write(`courier serve homeserver: ${(e as Error).message}\n`);
@@ -100,12 +102,18 @@ export async function serveHomeserverCommand(argv: readonly string[]): Promise<n
   }
   process.stdout.write(`homeserver ${serverName} listening on ${running.url}\n`);
   return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void running.close().then(() => resolve(0));
+    const stop = (code: number) => {
+      process.off("SIGINT", interrupted);
+      process.off("SIGTERM", interrupted);
+      void running.close().then(() => resolve(code));
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    const interrupted = () => stop(0);
+    // The journal failed: what is in memory is no longer what a restart recovers, so stop.
+    onFatal = (error) => {
+      process.stderr.write(`courier serve homeserver: the journal could not be written (${error.message}); stopping\n`);
+      stop(1);
+    };
+    process.on("SIGINT", interrupted);
+    process.on("SIGTERM", interrupted);
   });
 }

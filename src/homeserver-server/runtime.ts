@@ -1,9 +1,15 @@
 /**
- * The homeserver process around the pure engine: it journals each state-changing command before
- * applying it (so a command is applied only once it is durable, and replay rebuilds the same
- * state), and executes the engine's effects for real — wake-ups of long-polls, timers, signed
- * federation transactions and push notifications over HTTP — feeding their results back as
- * commands. No rule of the protocol lives here.
+ * The homeserver process around the pure engine: it journals each state-changing command (so
+ * replay rebuilds the same state), and executes the engine's effects for real — wake-ups of
+ * long-polls, timers, signed federation transactions and push notifications over HTTP — feeding
+ * their results back as commands. No rule of the protocol lives here.
+ *
+ * Group commit: with a journal, the commands applied in one turn of the event loop are written in
+ * one SQLite transaction at the end of the turn. Until that commit nothing of them leaves the
+ * process: their effects wait, and `durable()` (which the HTTP layer awaits before answering any
+ * request) waits. So whatever a client, a peer or a gateway has seen is on disk, and a crash loses
+ * only commands that nobody was told about — the same guarantee as writing each command before
+ * applying it, at one commit per turn instead of one per command.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { Json } from "../canonical-json.ts";
@@ -28,8 +34,20 @@ export interface HomeserverRuntimeOptions {
   readonly expireIntervalMs?: number;
   readonly federationTimeoutMs?: number;
   readonly pushTimeoutMs?: number;
-  /** Test hook: observe every command applied (after journaling). */
-  readonly onCommand?: (command: HomeserverCommand) => void;
+  /**
+   * The journal could not be written: what was applied since the last commit is not durable, so
+   * the runtime refuses everything after (the process should exit and recover from the journal).
+   */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/** Commands applied but not yet committed, with the effects they hold back. */
+interface PendingCommit {
+  readonly rows: { command: unknown; now: number }[];
+  readonly effects: Effect[];
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 /** Commands that change nothing: not journaled. */
@@ -48,6 +66,8 @@ export class HomeserverRuntime {
   private sinceCompaction = 0;
   private expireTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private pending: PendingCommit | null = null;
+  private failure: Error | null = null;
   readonly signingKey: SigningKey;
   private readonly secret: string;
 
@@ -104,21 +124,65 @@ export class HomeserverRuntime {
     return createHmac("sha256", this.secret).update(`${localpart}\u0000${password}`).digest("base64");
   }
 
-  /** Apply one command: journal it (if it changes state), apply it, execute its effects. */
+  /**
+   * Apply one command. A state-changing command joins this turn's commit; its effects, and those
+   * of any command applied while a commit is pending, run once the commit is written.
+   */
   run<C extends HomeserverCommand>(command: C): HomeserverOutcomeOf<C> {
+    if (this.failure !== null) throw this.failure;
     const now = Date.now();
-    if (this.journal !== null && changesState(command)) {
-      this.journal.append(command, now);
-      this.sinceCompaction++;
-    }
+    if (this.journal !== null && changesState(command)) this.join({ command, now });
     const applied = apply(this.hs, command, now) as Applied<HomeserverOutcomeOf<C>>;
-    this.options.onCommand?.(command);
-    this.execute(applied.effects);
-    if (this.journal !== null && this.sinceCompaction >= (this.options.compactEvery ?? 10_000)) {
+    if (this.pending === null) this.execute(applied.effects);
+    else for (const effect of applied.effects) this.pending.effects.push(effect);
+    return applied.outcome;
+  }
+
+  /** Resolves once every command applied so far is in the journal (at once without one). */
+  durable(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return this.pending?.done ?? Promise.resolve();
+  }
+
+  private join(row: { command: unknown; now: number }): void {
+    if (this.pending === null) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const done = new Promise<void>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      // A commit nobody awaits (a timer's command) must not become an unhandled rejection.
+      done.catch(() => {});
+      this.pending = { rows: [], effects: [], done, resolve, reject };
+      setImmediate(() => this.commit());
+    }
+    this.pending.rows.push(row);
+  }
+
+  /** Write the pending commands in one transaction, then release their effects and answers. */
+  private commit(): void {
+    const batch = this.pending;
+    if (batch === null || this.journal === null) return;
+    this.pending = null;
+    try {
+      this.journal.appendBatch(batch.rows);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.failure = error;
+      batch.reject(error);
+      this.options.log({ msg: "journal write failed", level: "error", error: error.message });
+      this.options.onFatal?.(error);
+      return;
+    }
+    this.sinceCompaction += batch.rows.length;
+    // Nothing has been applied since the batch: the state is exactly what the journal holds.
+    if (this.sinceCompaction >= (this.options.compactEvery ?? 10_000)) {
       this.journal.compact(encodeState(this.hs.state));
       this.sinceCompaction = 0;
     }
-    return applied.outcome;
+    this.execute(batch.effects);
+    batch.resolve();
   }
 
   private execute(effects: readonly Effect[]): void {
@@ -207,6 +271,7 @@ export class HomeserverRuntime {
   }
 
   close(): void {
+    this.commit();
     this.closed = true;
     clearInterval(this.expireTimer);
     for (const t of this.timers.values()) clearTimeout(t);

@@ -19,6 +19,8 @@ export type RouteMatch =
 
 interface Compiled {
   readonly operationId: string;
+  /** How many "/"-separated segments the paths it matches have (a parameter never holds "/"). */
+  readonly segments: number;
   readonly method: string;
   readonly regex: RegExp;
   readonly names: readonly string[];
@@ -44,11 +46,18 @@ function compile(operationId: string, method: string, template: string): Compile
       return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");
-  return { operationId, method, regex: new RegExp(`^${pattern}$`), names, literals };
+  return { operationId, method, segments: segmentCount(template), regex: new RegExp(`^${pattern}$`), names, literals };
+}
+
+function segmentCount(path: string): number {
+  let n = 0;
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) n++;
+  return n;
 }
 
 export class Router {
-  private readonly routes: Compiled[];
+  /** Routes by segment count: only those can match a path, so only those are tried. */
+  private readonly bySegments = new Map<number, Compiled[]>();
 
   constructor(specs: readonly RouteSpec[], served: (spec: RouteSpec) => boolean = () => true) {
     const routes: Compiled[] = [];
@@ -59,12 +68,16 @@ export class Router {
     }
     // Literal segments win over parameters (`/pushrules/global/{kind}/{ruleId}/enabled`
     // before `/pushrules/global/{kind}/{ruleId}`).
-    this.routes = routes.sort((a, b) => b.literals - a.literals);
+    for (const route of routes.sort((a, b) => b.literals - a.literals)) {
+      const bucket = this.bySegments.get(route.segments) ?? [];
+      bucket.push(route);
+      this.bySegments.set(route.segments, bucket);
+    }
   }
 
   match(method: string, pathname: string): RouteMatch {
     const allowed: string[] = [];
-    for (const r of this.routes) {
+    for (const r of this.bySegments.get(segmentCount(pathname)) ?? []) {
       const m = r.regex.exec(pathname);
       if (m === null) continue;
       if (r.method !== method && !(method === "HEAD" && r.method === "GET")) {

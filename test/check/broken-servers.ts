@@ -1,6 +1,6 @@
 /**
  * Deliberately broken servers, for the checker's self-validation only. Each is the real
- * homeserver (the HTTP shell, the runtime, the engine, put together as `startHomeserver` does)
+ * homeserver (the HTTP shell, the runtime, the engine, put together by `homeserverApp`)
  * with one bug put in where every request passes: the runtime's `run`, which the handlers and
  * the runtime's own effect results (push answers, timers) all go through. Each bug is one that real servers
  * have or had (research/to_device.md, research/push.md). The gateways: Courier's with its
@@ -15,13 +15,8 @@ import type { PusherId } from "../../src/engine/push/pushers.ts";
 import type { FullSyncResult } from "../../src/engine/sync.ts";
 import { sandboxConfig } from "../../src/gateway/index.ts";
 import { type GatewayServer, startGatewayServer } from "../../src/gateway-server/server.ts";
-import { operations, validators } from "../../models/index.ts";
-import { clientHandlers } from "../../src/homeserver-server/client-handlers.ts";
-import { federationHandlers } from "../../src/homeserver-server/federation-handlers.ts";
 import { HomeserverRuntime } from "../../src/homeserver-server/runtime.ts";
-import type { RunningHomeserver } from "../../src/homeserver-server/server.ts";
-import { createApp, type OperationValidators } from "../../src/http/app.ts";
-import { listen } from "../../src/http/listen.ts";
+import { homeserverApp, type RunningHomeserver, serveHomeserver } from "../../src/homeserver-server/server.ts";
 import type { ServerName } from "../../src/ids.ts";
 
 export type Bug =
@@ -130,21 +125,7 @@ export async function startServer(spec: HomeserverSpec = {}): Promise<RunningHom
     const original = runtime.run.bind(runtime) as Run;
     runtime.run = broken(spec.bug, runtime, original) as typeof runtime.run;
   }
-  const app = createApp({
-    routes: operations.filter((op) => op.operationId !== "notify" && op.operationId !== "notify2015"),
-    validators: validators as unknown as Record<string, OperationValidators>,
-    handlers: { ...clientHandlers(runtime, { registration: true }), ...federationHandlers(runtime, peers) },
-  });
-  const listening = await listen(app, { host: "127.0.0.1", port: spec.port ?? 0, bodyLimitBytes: 12 * 1024 * 1024, log: () => {} });
-  return {
-    url: listening.url,
-    runtime,
-    close: async () => {
-      runtime.waiters.wakeAll();
-      await listening.close();
-      runtime.close();
-    },
-  };
+  return serveHomeserver(runtime, homeserverApp(runtime, { registration: true, peers }), { host: "127.0.0.1", port: spec.port ?? 0, bodyLimitBytes: 12 * 1024 * 1024, log: () => {} });
 }
 
 /** Courier's gateway (sandbox apps), or with `noDedupe` its dedupe window at zero (GW-17 broken, as Sygnal). */
