@@ -30,7 +30,8 @@ export interface HomeserverRuntimeOptions {
   /** Static server discovery: server name → base URL (DESIGN, "Federation"). */
   readonly peers: ReadonlyMap<string, string>;
   readonly log: (line: Record<string, unknown>) => void;
-  readonly compactEvery?: number;
+  /** Compaction's floor: no snapshot before the journal holds this many bytes (default 4 MiB). */
+  readonly compactFloorBytes?: number;
   readonly expireIntervalMs?: number;
   readonly federationTimeoutMs?: number;
   readonly pushTimeoutMs?: number;
@@ -50,6 +51,8 @@ interface PendingCommit {
   reject(error: Error): void;
 }
 
+export const DEFAULT_COMPACT_FLOOR_BYTES = 4 * 1024 * 1024;
+
 /** Commands that change nothing: not journaled. */
 const READ_ONLY = new Set(["whoami", "listDevices", "getPushers", "getPushRules", "getPushRule", "getDisplayName"]);
 
@@ -63,7 +66,6 @@ export class HomeserverRuntime {
   readonly waiters = new Waiters();
   private hs: Homeserver;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private sinceCompaction = 0;
   private expireTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private pending: PendingCommit | null = null;
@@ -175,12 +177,8 @@ export class HomeserverRuntime {
       this.options.onFatal?.(error);
       return;
     }
-    this.sinceCompaction += batch.rows.length;
     // Nothing has been applied since the batch: the state is exactly what the journal holds.
-    if (this.sinceCompaction >= (this.options.compactEvery ?? 10_000)) {
-      this.journal.compact(encodeState(this.hs.state));
-      this.sinceCompaction = 0;
-    }
+    if (this.journal.dueForCompaction(this.options.compactFloorBytes ?? DEFAULT_COMPACT_FLOOR_BYTES)) this.journal.compact(encodeState(this.hs.state));
     this.execute(batch.effects);
     batch.resolve();
   }

@@ -5,6 +5,11 @@
  * newest snapshot and replays the journal after it. Compaction writes a snapshot and drops the
  * journal rows it covers, so the journal stays bounded.
  *
+ * When to compact: once the journal since the snapshot is as large as the snapshot was (and past
+ * a floor). A snapshot costs time in proportion to the state, so compacting every N commands costs
+ * more per command the larger the state grows; this rule writes at most one byte of snapshot per
+ * byte of journal, and recovery never replays more than about one state's worth of commands.
+ *
  * WAL with `synchronous = NORMAL` survives a killed process (the data is in the OS cache once
  * the commit returns); `synchronous = FULL` also survives power loss, at a cost per commit.
  */
@@ -29,6 +34,9 @@ export class Journal {
   private readonly insert: Database.Statement<[string, number]>;
   private readonly insertMany: (rows: ReadonlyArray<{ command: unknown; now: number }>) => void;
   private lastSeq: number;
+  /** Bytes of command JSON journaled since the snapshot, and the snapshot's own size. */
+  private journalBytes: number;
+  private snapshotBytes: number;
 
   constructor(options: JournalOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -42,19 +50,30 @@ export class Journal {
     `);
     this.insert = this.db.prepare("INSERT INTO journal (command, now) VALUES (?, ?)");
     const many = this.db.transaction((rows: ReadonlyArray<{ command: unknown; now: number }>) => {
-      for (const r of rows) this.lastSeq = Number(this.insert.run(JSON.stringify(r.command), r.now).lastInsertRowid);
+      for (const r of rows) this.insertOne(r.command, r.now);
     });
     this.insertMany = (rows) => many(rows);
     const row = this.db.prepare("SELECT MAX(seq) AS seq FROM journal").get() as { seq: number | null };
     const snap = this.db.prepare("SELECT seq FROM snapshot WHERE id = 1").get() as { seq: number } | undefined;
     this.lastSeq = Math.max(row.seq ?? 0, snap?.seq ?? 0);
+    const sizes = this.db
+      .prepare("SELECT (SELECT COALESCE(SUM(LENGTH(CAST(command AS BLOB))), 0) FROM journal) AS journal, (SELECT COALESCE(SUM(LENGTH(CAST(state AS BLOB))), 0) FROM snapshot) AS snapshot")
+      .get() as { journal: number; snapshot: number };
+    this.journalBytes = sizes.journal;
+    this.snapshotBytes = sizes.snapshot;
+  }
+
+  private insertOne(command: unknown, now: number): number {
+    const text = JSON.stringify(command);
+    // AUTOINCREMENT: sequence numbers are never reused after compaction empties the table.
+    this.lastSeq = Number(this.insert.run(text, now).lastInsertRowid);
+    this.journalBytes += Buffer.byteLength(text);
+    return this.lastSeq;
   }
 
   /** Durable once this returns. */
   append(command: unknown, now: number): number {
-    // AUTOINCREMENT: sequence numbers are never reused after compaction empties the table.
-    this.lastSeq = Number(this.insert.run(JSON.stringify(command), now).lastInsertRowid);
-    return this.lastSeq;
+    return this.insertOne(command, now);
   }
 
   /** Several commands in one commit (group commit). */
@@ -75,10 +94,18 @@ export class Journal {
   /** Write a snapshot of the state after `lastSeq` and drop the journal it covers. */
   compact(state: unknown): void {
     const seq = this.lastSeq;
+    const text = JSON.stringify(state);
     this.db.transaction(() => {
-      this.db.prepare("INSERT OR REPLACE INTO snapshot (id, seq, state) VALUES (1, ?, ?)").run(seq, JSON.stringify(state));
+      this.db.prepare("INSERT OR REPLACE INTO snapshot (id, seq, state) VALUES (1, ?, ?)").run(seq, text);
       this.db.prepare("DELETE FROM journal WHERE seq <= ?").run(seq);
     })();
+    this.journalBytes = 0;
+    this.snapshotBytes = Buffer.byteLength(text);
+  }
+
+  /** The journal since the snapshot is at least `floorBytes` and at least the snapshot's size. */
+  dueForCompaction(floorBytes: number): boolean {
+    return this.journalBytes >= Math.max(floorBytes, this.snapshotBytes);
   }
 
   journalLength(): number {

@@ -20,10 +20,16 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function open(onFatal?: (error: Error) => void): { rt: HomeserverRuntime; dir: string } {
-  const dir = tempDir("courier-commit-");
-  dirs.push(dir);
-  const rt = HomeserverRuntime.open({ serverName: "hs.test" as ServerName, dataDir: dir, peers: new Map(), log: () => {}, ...(onFatal === undefined ? {} : { onFatal }) });
+function open(onFatal?: (error: Error) => void, compactFloorBytes?: number, dir = tempDir("courier-commit-")): { rt: HomeserverRuntime; dir: string } {
+  if (!dirs.includes(dir)) dirs.push(dir);
+  const rt = HomeserverRuntime.open({
+    serverName: "hs.test" as ServerName,
+    dataDir: dir,
+    peers: new Map(),
+    log: () => {},
+    ...(onFatal === undefined ? {} : { onFatal }),
+    ...(compactFloorBytes === undefined ? {} : { compactFloorBytes }),
+  });
   runtimes.push(rt);
   return { rt, dir };
 }
@@ -33,7 +39,7 @@ function journalOf(rt: HomeserverRuntime): Journal {
   return (rt as unknown as { journal: Journal }).journal;
 }
 
-/** What another reader of the database sees committed. */
+/** What another reader of the database sees committed after its snapshot. */
 function committedCommands(dir: string): { type: string; txnId?: string }[] {
   const reader = new Journal({ dir, file: "homeserver.sqlite" });
   try {
@@ -154,5 +160,41 @@ describe("group commit", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("compaction", () => {
+  test("a snapshot is written once the journal outgrows the last one, and a restart recovers snapshot plus journal", async () => {
+    const { rt, dir } = open(undefined, 2_000);
+    const alice = account(rt, "alice");
+    const bob = account(rt, "bob");
+    await rt.durable();
+    const snapshotSeq = () => {
+      const reader = new Journal({ dir, file: "homeserver.sqlite" });
+      try {
+        return reader.snapshot()?.seq ?? 0;
+      } finally {
+        reader.close();
+      }
+    };
+    expect(snapshotSeq()).toBe(0);
+    const seqs: number[] = [];
+    for (let n = 0; n < 60; n++) {
+      expect(send(rt, alice.token, bob, `c${n}`).ok).toBe(true);
+      await rt.durable();
+      seqs.push(snapshotSeq());
+    }
+    // Compacted at least twice (the floor, then the snapshot's size), never on every command.
+    const snapshots = new Set(seqs.filter((q) => q > 0));
+    expect(snapshots.size).toBeGreaterThanOrEqual(2);
+    expect(snapshots.size).toBeLessThan(30);
+    expect(committed(dir)).toBeLessThan(62);
+    rt.close();
+    runtimes.splice(runtimes.indexOf(rt), 1);
+
+    const again = open(undefined, 2_000, dir).rt;
+    const sync = again.run({ type: "sync", token: bob.token });
+    if (!sync.ok) throw new Error(sync.error.message);
+    expect(sync.toDevice.map((e) => e.content)).toEqual(Array.from({ length: 60 }, (_, n) => ({ txn: `c${n}` })));
   });
 });
