@@ -140,6 +140,11 @@ export class HomeserverRuntime {
     return applied.outcome;
   }
 
+  /** Whether commands are journaled (a data directory was given). */
+  get journaled(): boolean {
+    return this.journal !== null;
+  }
+
   /** Resolves once every command applied so far is in the journal (at once without one). */
   durable(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);

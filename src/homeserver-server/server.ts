@@ -44,14 +44,17 @@ export function homeserverApp(runtime: HomeserverRuntime, options: { readonly re
     ...clientHandlers(runtime, { registration: options.registration }),
     ...federationHandlers(runtime, options.peers),
   };
-  for (const [operationId, handler] of Object.entries(handlers)) {
-    handlers[operationId] = async (input) => {
-      try {
-        return await handler(input);
-      } finally {
-        await runtime.durable();
-      }
-    };
+  // In memory there is nothing to wait for.
+  if (runtime.journaled) {
+    for (const [operationId, handler] of Object.entries(handlers)) {
+      handlers[operationId] = async (input) => {
+        try {
+          return await handler(input);
+        } finally {
+          await runtime.durable();
+        }
+      };
+    }
   }
   return createApp({
     routes: operations.filter((op) => op.operationId !== "notify" && op.operationId !== "notify2015"),

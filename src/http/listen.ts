@@ -30,14 +30,19 @@ export interface Listening {
 
 let requestCounter = 0;
 
+/** The headers every answer carries, as the flat name, value, name, value… list writeHead takes. */
+const COMMON_HEADERS: readonly string[] = [...Object.entries(CORS_HEADERS).flat(), "Content-Type", "application/json"];
+
 function send(res: ServerResponse, response: ShellResponse): void {
   const text = JSON.stringify(response.body ?? {});
-  res.writeHead(response.status, {
-    ...CORS_HEADERS,
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    ...(response.headers ?? {}),
-  });
+  const headers = [...COMMON_HEADERS, "Content-Length", String(Buffer.byteLength(text))];
+  // A handler's own header replaces a common one of the same name.
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    const at = headers.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === name.toLowerCase());
+    if (at === -1) headers.push(name, value);
+    else headers[at + 1] = value;
+  }
+  res.writeHead(response.status, headers);
   res.end(text);
 }
 
