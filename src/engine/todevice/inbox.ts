@@ -2,8 +2,8 @@
  * One device's inbox: its pending to-device messages in order of arrival (TD-20), as a queue of
  * parallel arrays (stream positions, events, acceptance times) with a head index.
  *
- * Costs do not grow with the backlog: append is O(1); acknowledging up to a position is a
- * binary search plus moving the head (the arrays are emptied when nothing is left, and compacted
+ * Costs do not grow with the backlog: append is O(1); acknowledging k messages is a galloping
+ * search from the head, O(log k), plus moving the head (the arrays are emptied when nothing is left, and compacted
  * once the dead prefix is at least COMPACT_MIN entries and at least as long as the live part, so
  * O(1) amortised per acknowledged message); reading the first `limit` pending messages is
  * O(limit). Per message we keep one number, one time and one reference to an event
@@ -46,13 +46,28 @@ export function appendMessage(inbox: Inbox, position: number, event: ToDeviceEve
   inbox.acceptedAt.push(at);
 }
 
-/** Index of the first pending message with a position above `position`. */
+/**
+ * Index of the first pending message with a position above `position`: a galloping search from
+ * the head (probe head, head+1, head+3, head+7, …, then bisect the last gap), so it costs
+ * O(log k) for an answer k messages past the head, whatever the backlog. An acknowledgement drops
+ * at most what the last sync returned, so its cost does not grow with the inbox.
+ */
 function firstAbove(inbox: Inbox, position: number): number {
+  const positions = inbox.positions;
+  const length = positions.length;
+  // Everything before lo is at or below `position`; the answer is at most hi.
   let lo = inbox.head;
-  let hi = inbox.positions.length;
+  let hi = lo;
+  let step = 1;
+  while (hi < length && (positions[hi] as number) <= position) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > length) hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((inbox.positions[mid] ?? Number.POSITIVE_INFINITY) <= position) lo = mid + 1;
+    if ((positions[mid] as number) <= position) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,5 +1,5 @@
-// Checks one device's inbox queue: strictly increasing positions, acknowledgement by binary
-// search, the sync window and its returned watermark, compaction (memory follows the backlog,
+// Checks one device's inbox queue: strictly increasing positions, acknowledgement by galloping
+// search (against a linear scan), the sync window and its returned watermark, compaction (memory follows the backlog,
 // acknowledging stays O(1) amortised), expiry by acceptance time.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
@@ -52,7 +52,33 @@ describe("inbox", () => {
     expect(takeForSync(createInbox(), 3)).toEqual({ events: [], lastPosition: null, more: false });
   });
 
-  test("holds answers by binary search, for pending positions only", () => {
+  test("ackUpTo and holds agree with a linear scan, for any positions, head and probe (galloping search)", () => {
+    const scenario = fc.record({
+      gaps: fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 300 }),
+      acked: fc.nat({ max: 400 }),
+      probes: fc.array(fc.integer({ min: -5, max: 1_600 }), { minLength: 1, maxLength: 20 }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ gaps, acked, probes }) => {
+        const positions: number[] = [];
+        for (const gap of gaps) positions.push((positions.at(-1) ?? 0) + gap);
+        const inbox = inboxWith(positions);
+        ackUpTo(inbox, acked);
+        let pending = positions.filter((p) => p > acked);
+        expect(pendingPositions(inbox)).toEqual(pending);
+        for (const probe of probes) {
+          expect(holds(inbox, probe)).toBe(pending.includes(probe));
+          const dropped = pending.filter((p) => p <= probe).length;
+          expect(ackUpTo(inbox, probe)).toBe(dropped);
+          pending = pending.filter((p) => p > probe);
+          expect(pendingPositions(inbox)).toEqual(pending);
+        }
+      }),
+      assertParams(300),
+    );
+  });
+
+  test("holds answers for pending positions only", () => {
     const inbox = inboxWith([2, 4, 6]);
     ackUpTo(inbox, 2);
     expect([1, 2, 3, 4, 5, 6, 7].map((p) => holds(inbox, p))).toEqual([false, false, false, true, false, true, false]);
