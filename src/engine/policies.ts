@@ -10,6 +10,7 @@
 import { type BackoffPolicy, DEFAULT_BACKOFF as FEDERATION_BACKOFF } from "./federation/destination.machine.ts";
 import { DEFAULT_INBOUND, type SpoofedSenderPolicy } from "./federation/inbound.ts";
 import { type PushPolicies, withPushPolicies } from "./push/policy.ts";
+import { checkEdusPerTransaction } from "./federation/outbox.ts";
 
 export interface FederationPolicies {
   /** FED-21 (federation-backoff): retry back-off of a destination (Synapse: 10 min, x2, 1 day). */
@@ -99,9 +100,7 @@ export function withPolicies(overrides: PolicyOverrides = {}): Policies {
     push: withPushPolicies(overrides.push ?? {}),
     federation: { ...DEFAULT_FEDERATION_POLICIES, ...(overrides.federation ?? {}) },
   };
-  if (!Number.isInteger(merged.federation.maxEdusPerTransaction) || merged.federation.maxEdusPerTransaction < 1) {
-    throw new RangeError("federation.maxEdusPerTransaction must be a positive integer");
-  }
+  checkEdusPerTransaction(merged.federation.maxEdusPerTransaction);
   if (!Number.isInteger(merged.syncLimit) || merged.syncLimit < 1) {
     throw new RangeError(`syncLimit must be a positive integer, got ${merged.syncLimit}`);
   }

@@ -80,6 +80,14 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse, optio
   return response.status;
 }
 
+/** Stop listening and cut every connection at once: for tools and test doubles, which need no grace. */
+export function closeNow(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 export function listen(app: App, options: ListenOptions): Promise<Listening> {
   const server = createServer((req, res) => {
     const started = performance.now();

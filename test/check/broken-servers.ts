@@ -18,6 +18,7 @@ import { type GatewayServer, startGatewayServer } from "../../src/gateway-server
 import { HomeserverRuntime } from "../../src/homeserver-server/runtime.ts";
 import { homeserverApp, type RunningHomeserver, serveHomeserver } from "../../src/homeserver-server/server.ts";
 import type { ServerName } from "../../src/ids.ts";
+import { closeNow } from "../../src/http/listen.ts";
 
 export type Bug =
   | "no-txn-dedupe"
@@ -162,10 +163,6 @@ export async function startPlainTextGateway(appId: string): Promise<{ url: strin
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeNow(server),
   };
 }

@@ -124,11 +124,12 @@ describe("policy configuration", () => {
     }
   });
 
-  test("withPolicies, which also checks the simulator's settings, refuses a transaction size below one EDU by itself", () => {
-    for (const maxEdusPerTransaction of [0, -1, 1.5]) {
-      expect(() => withPolicies({ federation: { maxEdusPerTransaction } })).toThrowError(/maxEdusPerTransaction/);
+  test("withPolicies, which also checks the simulator's settings, refuses a transaction size outside 1 to 100 EDUs by itself (FED-8)", () => {
+    for (const maxEdusPerTransaction of [0, -1, 1.5, 101, Number.NaN]) {
+      expect(() => withPolicies({ federation: { maxEdusPerTransaction } })).toThrowError(/maxEdusPerTransaction must be an integer from 1 to 100/);
     }
     expect(withPolicies({ federation: { maxEdusPerTransaction: 1 } }).federation.maxEdusPerTransaction).toBe(1);
+    expect(withPolicies({ federation: { maxEdusPerTransaction: 100 } }).federation.maxEdusPerTransaction).toBe(100);
   });
 
   test("the send-to-device defaults are the reference defaults the clause catalogue documents", () => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { GatewayConfig } from "../../src/gateway/index.ts";
 import type { DeliveryEntry } from "../../src/gateway-server/deliveries.ts";
 import { type GatewayServer, type GatewayServerOptions, startGatewayServer } from "../../src/gateway-server/server.ts";
+import { closeNow } from "../../src/http/listen.ts";
 
 export { badgeBody, configFrom, eventBody } from "../gateway/harness.ts";
 
@@ -117,11 +118,9 @@ export async function startReceiver(reply: (post: ReceivedPost, index: number) =
     url,
     received,
     pushkeys: () => received.map((p) => p.body.notification.devices[0]?.pushkey),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of held) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const res of held) res.destroy();
+      return closeNow(server);
+    },
   };
 }

@@ -16,6 +16,7 @@ import { sandboxConfig } from "../../src/gateway/index.ts";
 import { type GatewayServer, startGatewayServer } from "../../src/gateway-server/server.ts";
 import { type RunningHomeserver, startHomeserver } from "../../src/homeserver-server/server.ts";
 import type { ServerName } from "../../src/ids.ts";
+import { closeNow } from "../../src/http/listen.ts";
 
 export const NOTIFY_PATH = "/_matrix/push/v1/notify";
 
@@ -163,11 +164,7 @@ export async function startRecordingGateway(reject: (post: NotifyPost) => readon
     notifyUrl: url + NOTIFY_PATH,
     received,
     invalid,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeNow(server),
   };
 }
 

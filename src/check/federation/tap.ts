@@ -12,6 +12,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Answer } from "../driver.ts";
+import { closeNow } from "../../http/listen.ts";
 
 export interface CapturedTransaction {
   readonly path: string;
@@ -98,11 +99,6 @@ export class FederationTap {
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (server === null) return Promise.resolve();
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    return this.server === null ? Promise.resolve() : closeNow(this.server);
   }
 }

@@ -17,6 +17,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PushReply } from "../drivers/engine-host.ts";
+import { closeNow } from "../../http/listen.ts";
 
 export type ScriptedReply = "ok" | "5xx" | "timeout" | "not-json" | "reject" | "reject-other";
 
@@ -92,12 +93,7 @@ export class RecordingGateway {
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (server === null) return Promise.resolve();
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    return this.server === null ? Promise.resolve() : closeNow(this.server);
   }
 }
 

@@ -45,11 +45,16 @@ export type Acknowledgement =
   | { readonly outcome: "acknowledged"; readonly removed: number }
   | { readonly outcome: "notInFlight" };
 
+/** FED-8: a transaction carries 1 to 100 EDUs; a policy asking for more or fewer is refused. */
+export function checkEdusPerTransaction(max: number): void {
+  if (!Number.isInteger(max) || max < 1 || max > MAX_EDUS_PER_TRANSACTION) {
+    throw new RangeError(`maxEdusPerTransaction must be an integer from 1 to ${MAX_EDUS_PER_TRANSACTION}, got ${max}`);
+  }
+}
+
 export function createOutbox(options: { readonly maxEdusPerTransaction?: number | undefined } = {}): Outbox {
   const max = options.maxEdusPerTransaction ?? MAX_EDUS_PER_TRANSACTION;
-  if (!Number.isInteger(max) || max < 1 || max > MAX_EDUS_PER_TRANSACTION) {
-    throw new RangeError(`maxEdusPerTransaction must be 1 to ${MAX_EDUS_PER_TRANSACTION}`);
-  }
+  checkEdusPerTransaction(max);
   // Null prototype: destination names come from user ids chosen by clients.
   return { maxEdusPerTransaction: max, queues: Object.create(null) as Record<string, DestinationQueue> };
 }
