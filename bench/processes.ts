@@ -72,11 +72,20 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/**
+ * With COURIER_BENCH_PROFILE=DIR, each server writes a V8 CPU profile into DIR when it stops
+ * (open it in Chrome DevTools, Performance tab). Node refuses --cpu-prof in NODE_OPTIONS.
+ */
+function profileArgs(): string[] {
+  const dir = process.env.COURIER_BENCH_PROFILE;
+  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
 /** Start `node <args>` in the repository and wait for its "listening on URL" line. */
 export async function startChild(label: string, nodeArgs: readonly string[]): Promise<RunningChild> {
   installExitHook();
   // stderr carries one JSON log line per request: kept (the shipped servers log), sent nowhere.
-  const child = spawn(process.execPath, [...nodeArgs], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, [...profileArgs(), ...nodeArgs], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] });
   live.add(child);
   const url = await waitForUrl(child, label, 30_000);
   if (child.pid === undefined) throw new Error(`${label}: no pid`);

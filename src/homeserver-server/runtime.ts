@@ -16,6 +16,7 @@ import type { Json } from "../canonical-json.ts";
 import { apply, createHomeserver, type Applied, type Homeserver, type HomeserverCommand, type HomeserverOutcomeOf, type HomeserverState, resume } from "../engine/homeserver.ts";
 import type { Effect } from "../engine/effects.ts";
 import type { PolicyOverrides } from "../engine/policies.ts";
+import { sendJson } from "../http/outbound.ts";
 import { newSigningKey, type SigningKey, signingKeyFrom, xMatrixHeader } from "../http/signing.ts";
 import type { ServerName } from "../ids.ts";
 import { Journal } from "../store/journal.ts";
@@ -234,13 +235,7 @@ export class HomeserverRuntime {
     const content = effect.body as unknown as Json;
     const auth = xMatrixHeader({ method: "PUT", uri, origin: this.options.serverName, destination: effect.destination, content }, this.signingKey);
     try {
-      const res = await fetch(base + uri, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", Authorization: auth },
-        body: JSON.stringify(content),
-        signal: AbortSignal.timeout(this.options.federationTimeoutMs ?? 30_000),
-      });
-      await res.arrayBuffer();
+      const res = await sendJson({ method: "PUT", url: base + uri, headers: { Authorization: auth }, json: JSON.stringify(content), timeoutMs: this.options.federationTimeoutMs ?? 30_000 });
       report(res.status === 200 ? { ok: true } : { ok: false, status: res.status, reason: `HTTP ${res.status}` });
     } catch (e) {
       report({ ok: false, reason: String((e as Error).message ?? e) });
@@ -252,16 +247,10 @@ export class HomeserverRuntime {
     const report = (result: { ok: true; status: number; rejected: string[] } | { ok: false; reason: string }) =>
       HomeserverRuntime.safe(this, { type: "pushResult", pusherId: effect.pusherId, result });
     try {
-      const res = await fetch(effect.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(effect.body),
-        signal: AbortSignal.timeout(this.options.pushTimeoutMs ?? 10_000),
-      });
-      const text = await res.text();
+      const res = await sendJson({ method: "POST", url: effect.url, json: JSON.stringify(effect.body), timeoutMs: this.options.pushTimeoutMs ?? 10_000 });
       let body: unknown;
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(res.text);
       } catch {
         report({ ok: false, reason: `HTTP ${res.status}, body is not JSON` });
         return;
