@@ -2,9 +2,10 @@
  * `courier serve homeserver`: one homeserver per process (DESIGN, "Processes, ports and
  * commands"), so tests can stop and restart it independently.
  */
-import { DEFAULT_POLICIES } from "../engine/policies.ts";
+import type { PolicyOverrides } from "../engine/policies.ts";
 import { startHomeserver } from "../homeserver-server/server.ts";
 import { parseServerName, type ServerName } from "../ids.ts";
+import { parsePolicies, POLICY_NAMES } from "../policy-settings.ts";
 import { type FlagSpec, flagHelp, parseFlags, requireString, UsageError } from "./args.ts";
 
 const FLAGS: readonly FlagSpec[] = [
@@ -13,7 +14,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "host", kind: "string", placeholder: "ADDR", default: "127.0.0.1", help: "address to listen on" },
   { name: "data-dir", kind: "string", placeholder: "DIR", help: "where the journal lives; without it nothing survives a restart" },
   { name: "peer", kind: "list", placeholder: "NAME=URL", help: "another homeserver: its server name and base URL (repeatable)" },
-  { name: "policy", kind: "list", placeholder: "NAME=VALUE", help: "set a policy (repeatable), e.g. syncLimit=50, push.zeroCounts=send; see README" },
+  { name: "policy", kind: "list", placeholder: "NAME=VALUE", help: "set a policy (repeatable), e.g. syncLimit=50, zero-counts=send, federation-backoff=1000,2,60000; see README" },
   { name: "no-registration", kind: "boolean", help: "refuse POST /register" },
   { name: "body-limit", kind: "number", placeholder: "BYTES", default: 12 * 1024 * 1024, help: "largest request body accepted (413 above)" },
   { name: "help", kind: "boolean", help: "show this help" },
@@ -26,7 +27,10 @@ pushers and push rules) and the federation API (signed transactions, server keys
 state journaled in --data-dir. Stops cleanly on SIGINT or SIGTERM.
 
 Options:
-${flagHelp(FLAGS)}`;
+${flagHelp(FLAGS)}
+
+Policies (--policy NAME=VALUE; the clause catalogue's names work too, and push.* / federation.*):
+  ${POLICY_NAMES.join(", ")}`;
 
 function parsePeers(list: readonly string[]): Map<string, string> {
   const peers = new Map<string, string>();
@@ -42,30 +46,11 @@ function parsePeers(list: readonly string[]): Map<string, string> {
   return peers;
 }
 
-/** `name=value` pairs into a policy overrides object; `push.x` and `federation.x` go into their groups. */
-export function parsePolicies(list: readonly string[]): Record<string, unknown> {
-  const out: Record<string, Record<string, unknown> | unknown> = {};
-  for (const entry of list) {
-    const eq = entry.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--policy wants NAME=VALUE (got ${JSON.stringify(entry)})`);
-    const [group, name] = entry.slice(0, eq).includes(".") ? entry.slice(0, eq).split(".", 2) : [null, entry.slice(0, eq)];
-    const raw = entry.slice(eq + 1);
-    const value = /^-?[0-9]+$/.test(raw) ? Number(raw) : raw === "true" ? true : raw === "false" ? false : raw;
-    const known = group === null ? DEFAULT_POLICIES : (DEFAULT_POLICIES as unknown as Record<string, Record<string, unknown>>)[group as string];
-    if (known === undefined || !(String(name) in known)) {
-      throw new UsageError(`--policy: unknown policy ${JSON.stringify(entry.slice(0, eq))}; known: ${Object.keys(DEFAULT_POLICIES).join(", ")} (and push.*, federation.*)`);
-    }
-    if (group === null) out[name as string] = value;
-    else out[group as string] = { ...((out[group as string] as Record<string, unknown>) ?? {}), [name as string]: value };
-  }
-  return out;
-}
-
 export async function serveHomeserverCommand(argv: readonly string[]): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
   let serverName: ServerName;
   let peers: Map<string, string>;
-  let policies: Record<string, unknown>;
+  let policies: PolicyOverrides;
   try {
     flags = parseFlags(argv, FLAGS);
     if (flags.help === true) {
@@ -76,7 +61,11 @@ export async function serveHomeserverCommand(argv: readonly string[]): Promise<n
     if (!name.ok) throw new UsageError(`--server-name: ${name.reason}`);
     serverName = name.value;
     peers = parsePeers((flags.peer as string[] | undefined) ?? []);
-    policies = parsePolicies((flags.policy as string[] | undefined) ?? []);
+    try {
+      policies = parsePolicies((flags.policy as string[] | undefined) ?? []);
+    } catch (e) {
+      throw new UsageError(`--policy: ${(e as Error).message}`);
+    }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`courier serve homeserver: ${e.message}\n(see --help)\n`);

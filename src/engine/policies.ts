@@ -101,6 +101,10 @@ export function withPolicies(overrides: PolicyOverrides = {}): Policies {
     federation: { ...DEFAULT_FEDERATION_POLICIES, ...(overrides.federation ?? {}) },
   };
   checkEdusPerTransaction(merged.federation.maxEdusPerTransaction);
+  const { initialMs, multiplier, maxMs } = merged.federation.backoff;
+  if (!(initialMs > 0 && maxMs >= initialMs && multiplier >= 1)) {
+    throw new RangeError(`invalid federation back-off ${JSON.stringify(merged.federation.backoff)}: wants initialMs > 0, maxMs >= initialMs, multiplier >= 1`);
+  }
   if (!Number.isInteger(merged.syncLimit) || merged.syncLimit < 1) {
     throw new RangeError(`syncLimit must be a positive integer, got ${merged.syncLimit}`);
   }

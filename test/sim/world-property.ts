@@ -30,10 +30,12 @@ export interface Struck {
   notifications: number;
   /** Heads a pusher gave up on (PUSH-27). */
   givenUp: number;
+  /** The fast-check seed of each round, so a round whose faults never struck can be replayed. */
+  seeds: number[];
 }
 
 export function emptyStruck(): Struck {
-  return { runs: 0, lost: 0, duplicated: 0, reordered: 0, partitioned: 0, gatewayErrors: 0, crashes: 0, gatewayRestarts: 0, retransmissions: 0, notifications: 0, givenUp: 0 };
+  return { runs: 0, lost: 0, duplicated: 0, reordered: 0, partitioned: 0, gatewayErrors: 0, crashes: 0, gatewayRestarts: 0, retransmissions: 0, notifications: 0, givenUp: 0, seeds: [] };
 }
 
 export function runsOf(base: number): number {
@@ -63,7 +65,9 @@ export function findViolation(arb: fc.Arbitrary<Scenario>, runs: number, hooks?:
     if (struck !== undefined) tally(struck, world);
     if (!verdict.ok) throw new Error(firstViolation(verdict) ?? "violation");
   });
-  const details = fc.check(property, { numRuns: runs, seed: seedOf() });
+  const seed = seedOf();
+  struck?.seeds.push(seed);
+  const details = fc.check(property, { numRuns: runs, seed });
   const scenario = details.counterexample?.[0];
   if (!details.failed || scenario === undefined) return null;
   const explanation = explain(scenario, hooks);
@@ -84,4 +88,26 @@ export function describeFound(title: string, found: Found): string {
 export function assertWorldHolds(title: string, arb: fc.Arbitrary<Scenario>, runs: number, struck?: Struck): void {
   const found = findViolation(arb, runs, undefined, struck);
   if (found !== null) throw new Error(describeFound(title, found));
+}
+
+export type Strike = Exclude<keyof Struck, "runs" | "seeds">;
+
+/**
+ * Asserts every guarantee holds, round after round of `runs` runs, until each fault in `expected`
+ * has struck at least once (at most `maxRounds` rounds): whether a random scenario meets a fault
+ * is chance, and one round of a rare fault can miss it. Returns the totals; the caller asserts
+ * them, and a failure message names every round's seed.
+ */
+export function assertWorldHoldsAndStrikes(title: string, arb: fc.Arbitrary<Scenario>, runs: number, expected: readonly Strike[], maxRounds = 4): Struck {
+  const struck = emptyStruck();
+  for (let round = 0; round < maxRounds; round++) {
+    assertWorldHolds(title, arb, runs, struck);
+    if (expected.every((key) => struck[key] > 0)) break;
+  }
+  return struck;
+}
+
+/** The message for a fault that never struck: the totals and every seed to replay them with. */
+export function strikeMessage(key: string, struck: Struck): string {
+  return `${key} over ${struck.runs} runs (COURIER_SEED one of ${struck.seeds.join(", ")})`;
 }

@@ -17,8 +17,9 @@ import {
 import { stepDestinations } from "../../../src/engine/federation/destinations.ts";
 import { createInbound, type Delivery, type InboundConfig, type InboundState, receiveTransaction } from "../../../src/engine/federation/inbound.ts";
 import type { ServerName, TxnId, UserId } from "../../../src/ids.ts";
+import { assertParams, DEEP } from "../../properties/run-config.ts";
 
-const RUNS = 200 * (process.env.COURIER_DEEP ? 100 : 1);
+const RUNS = 200 * DEEP;
 const VARIANT_RUNS = 400;
 const A = "a.example" as ServerName;
 const B = "b.example" as ServerName;
@@ -276,9 +277,15 @@ function caught(variant: Variant): { readonly verdict: string | null; readonly s
 describe("federation over a lossy link", () => {
   it("delivers every accepted message exactly once, in acceptance order per device, once the link heals", () => {
     const exercised: Exercised = { retries: 0, replays: 0, duplicateMessageIds: 0, storageFailures: 0, wakes: 0 };
-    fc.assert(exactlyOnceInOrder(CORRECT, exercised), { numRuns: RUNS });
-    // Every recovery path was actually taken somewhere in the runs.
-    for (const count of Object.values(exercised)) expect(count).toBeGreaterThan(0);
+    // Every recovery path must be taken somewhere in the runs; whether a random run takes a rare
+    // one is chance, so rounds repeat (up to four, each with its own logged seed) until all were.
+    const seeds: number[] = [];
+    for (let round = 0; round < 4 && (round === 0 || Object.values(exercised).some((count) => count === 0)); round++) {
+      const params = assertParams(RUNS / DEEP);
+      seeds.push(params.seed as number);
+      fc.assert(exactlyOnceInOrder(CORRECT, exercised), params);
+    }
+    for (const [path, count] of Object.entries(exercised)) expect(count, `${path} over seeds ${seeds.join(", ")}`).toBeGreaterThan(0);
   });
 });
 
