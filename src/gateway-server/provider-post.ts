@@ -1,5 +1,5 @@
 /**
- * Executes a `provider.post` effect: the webhook provider's POST, with fetch. Whatever happens
+ * Executes a `provider.post` effect: the webhook provider's POST (src/http/outbound.ts). Whatever happens
  * comes back as a `ProviderResult` for the engine to settle — a status with the JSON body, or an
  * error (connection refused, timeout, ...) — and never as an exception.
  *
@@ -9,28 +9,10 @@
  */
 import type { ProviderResult } from "../gateway/index.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-body.ts";
+import { sendJson } from "../http/outbound.ts";
 
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 export const MAX_ANSWER_BYTES = 64 * 1024;
-
-/** The response text, or null when it is longer than `limit` bytes. */
-async function boundedText(response: Response, limit: number): Promise<string | null> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function jsonOrUndefined(text: string | null): unknown {
   if (text === null || text.length === 0 || jsonDepth(text) > MAX_JSON_DEPTH) return undefined;
@@ -41,27 +23,13 @@ function jsonOrUndefined(text: string | null): unknown {
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === "TimeoutError") return "timed out";
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
 /** POSTs `body` as JSON to `url`; the timeout covers the whole exchange, answer body included. */
 export async function postToProvider(url: string, body: unknown, timeoutMs: number): Promise<ProviderResult> {
   try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const answer = jsonOrUndefined(await boundedText(response, MAX_ANSWER_BYTES));
+    const response = await sendJson({ method: "POST", url, json: JSON.stringify(body), timeoutMs, maxAnswerBytes: MAX_ANSWER_BYTES });
+    const answer = jsonOrUndefined(response.text);
     return answer === undefined ? { status: response.status } : { status: response.status, body: answer };
   } catch (e) {
-    return { error: describe(e) };
+    return { error: e instanceof Error ? e.message : String(e) };
   }
 }

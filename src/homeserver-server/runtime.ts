@@ -16,7 +16,7 @@ import type { Json } from "../canonical-json.ts";
 import { apply, createHomeserver, type Applied, type Homeserver, type HomeserverCommand, type HomeserverOutcomeOf, type HomeserverState, resume } from "../engine/homeserver.ts";
 import type { Effect } from "../engine/effects.ts";
 import type { PolicyOverrides } from "../engine/policies.ts";
-import { sendJson } from "../http/outbound.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, sendJson } from "../http/outbound.ts";
 import { newSigningKey, type SigningKey, signingKeyFrom, xMatrixHeader } from "../http/signing.ts";
 import type { ServerName } from "../ids.ts";
 import { Journal } from "../store/journal.ts";
@@ -248,6 +248,10 @@ export class HomeserverRuntime {
       HomeserverRuntime.safe(this, { type: "pushResult", pusherId: effect.pusherId, result });
     try {
       const res = await sendJson({ method: "POST", url: effect.url, json: JSON.stringify(effect.body), timeoutMs: this.options.pushTimeoutMs ?? 10_000 });
+      if (res.text === null) {
+        report({ ok: false, reason: `HTTP ${res.status}, body longer than ${DEFAULT_MAX_ANSWER_BYTES} bytes` });
+        return;
+      }
       let body: unknown;
       try {
         body = JSON.parse(res.text);

@@ -18,12 +18,17 @@ export interface OutboundRequest {
   readonly json: string;
   /** The whole exchange, connecting to the last byte of the answer. */
   readonly timeoutMs: number;
+  /** Past this many bytes the answer's body is not read (default 1 MiB). */
+  readonly maxAnswerBytes?: number;
 }
 
 export interface OutboundAnswer {
   readonly status: number;
-  readonly text: string;
+  /** The answer's body, or null when it was longer than `maxAnswerBytes`. */
+  readonly text: string | null;
 }
+
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 const httpAgent = new HttpAgent({ keepAlive: true });
 const httpsAgent = new HttpsAgent({ keepAlive: true });
@@ -57,8 +62,20 @@ export function sendJson(r: OutboundRequest): Promise<OutboundAnswer> {
     };
     req.on("error", fail);
     req.on("response", (res: IncomingMessage) => {
+      const limit = r.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= limit) {
+          chunks.push(chunk);
+          return;
+        }
+        // Too long to keep: answer with the status alone and drop the connection.
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, text: null });
+        res.destroy();
+      });
       res.on("error", fail);
       res.on("close", () => {
         if (!res.complete) fail(new Error("the answer was cut off"));

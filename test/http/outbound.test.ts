@@ -1,5 +1,6 @@
 // The servers' outbound requests (federation transactions, push notifications): the JSON body and
-// headers arrive as sent, any status comes back with its text (3xx not followed), requests reuse
+// headers arrive as sent, any status comes back with its text (3xx not followed; an answer over
+// the size limit without it), requests reuse
 // a kept-alive connection, and a silent or cut-off answer, or a URL that is not http(s), rejects
 // with a reason. Assumes a scripted node:http server on 127.0.0.1.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -24,6 +25,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   "/ok": (res) => res.writeHead(200, { "Content-Type": "application/json" }).end('{"rejected":["k1"]}'),
   "/teapot": (res) => res.writeHead(418).end("short and stout"),
   "/moved": (res) => res.writeHead(307, { Location: "/ok" }).end(),
+  "/huge": (res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`"${"x".repeat(200_000)}"`),
   "/silent": () => {},
   "/cut": (res) => {
     res.writeHead(200, { "Content-Length": "100" });
@@ -61,6 +63,11 @@ describe("sendJson", () => {
     const before = seen.length;
     expect((await sendJson({ method: "POST", url: `${base}/moved`, json: "{}", timeoutMs: 5_000 })).status).toBe(307);
     expect(seen.slice(before).map((s) => s.path)).toEqual(["/moved"]);
+  });
+
+  test("an answer longer than the limit comes back as its status alone", async () => {
+    expect(await sendJson({ method: "POST", url: `${base}/huge`, json: "{}", timeoutMs: 5_000, maxAnswerBytes: 1_000 })).toEqual({ status: 200, text: null });
+    expect((await sendJson({ method: "POST", url: `${base}/huge`, json: "{}", timeoutMs: 5_000 })).text).toHaveLength(200_002);
   });
 
   test("one request after another reuses the kept-alive connection", async () => {
