@@ -16,8 +16,8 @@ import type { Effect, JsonObject } from "./effects.ts";
 import type { Homeserver } from "./homeserver.ts";
 import { onReceipt, onRoomEvents } from "./push/notifier.ts";
 import type { Failure as RoomFailure } from "./rooms/outcome.ts";
-import { canonicalAlias, type RoomEvent } from "./rooms/room-state.ts";
-import { createRoom, createRoomEventCount, displayNameEventCount, invite, join, leave, type RoomResult, sendEvent, setDisplayName, setState } from "./rooms/rooms.ts";
+import type { RoomEvent } from "./rooms/room-state.ts";
+import { createRoom, createRoomEventCount, displayNameEventCount, invite, join, leave, type RoomResult, roomWithAlias, sendEvent, setDisplayName, setState } from "./rooms/rooms.ts";
 import { setReceipt } from "./rooms/receipts.ts";
 import { lookupTxn, rememberTxn, txnKey } from "./transactions.ts";
 
@@ -66,8 +66,19 @@ function inviteList(v: Json | undefined): UserId[] {
 
 function resolveRoom(hs: Homeserver, idOrAlias: string): RoomId {
   if (!idOrAlias.startsWith("#")) return idOrAlias as RoomId;
-  for (const room of hs.state.rooms.rooms.values()) if (canonicalAlias(room) === idOrAlias) return room.id;
-  return idOrAlias as RoomId;
+  return roomWithAlias(hs.state.rooms, idOrAlias)?.id ?? (idOrAlias as RoomId);
+}
+
+/**
+ * `room_alias_name` as a full alias. A localpart that is empty or holds ':', '#' or whitespace is
+ * refused (the API's schema refuses it first over HTTP, as M_BAD_JSON; this guards other drivers).
+ */
+function aliasOf(hs: Homeserver, localpart: Json | undefined): { alias?: string } | Failure {
+  if (localpart === undefined) return {};
+  if (typeof localpart !== "string" || !/^[^:#\s]+$/.test(localpart)) {
+    return { ok: false, error: { errcode: "M_INVALID_PARAM", message: "room_alias_name must be a non-empty localpart without ':', '#' or spaces", status: 400 } };
+  }
+  return { alias: `#${localpart}:${hs.serverName}` };
 }
 
 export function applyRoomCommand(hs: Homeserver, cmd: RoomCommand, now: number): { outcome: RoomOutcome; effects: Effect[] } {
@@ -81,7 +92,10 @@ export function applyRoomCommand(hs: Homeserver, cmd: RoomCommand, now: number):
   switch (cmd.type) {
     case "createRoom": {
       const named = typeof cmd.body.name === "string" ? { name: cmd.body.name } : {};
-      const req = { creator: who.userId, roomId: `!${cmd.seed}:${hs.serverName}` as RoomId, ...named, invite: inviteList(cmd.body.invite), isDirect: cmd.body.is_direct === true, now };
+      const topic = typeof cmd.body.topic === "string" ? { topic: cmd.body.topic } : {};
+      const aliased = aliasOf(hs, cmd.body.room_alias_name);
+      if ("ok" in aliased) return { outcome: aliased, effects: [] };
+      const req = { creator: who.userId, roomId: `!${cmd.seed}:${hs.serverName}` as RoomId, ...named, ...topic, ...aliased, invite: inviteList(cmd.body.invite), isDirect: cmd.body.is_direct === true, now };
       const r = createRoom(rooms, { ...req, eventIds: eventIds(cmd.seed, createRoomEventCount(req)) });
       return finish(hs, r, (room) => ({ room_id: room.id }), now);
     }

@@ -56,6 +56,29 @@ describe("createRoom", () => {
     refused(s, { type: "createRoom", token: alice.token, seed: "r2", body: {} }, "M_ROOM_IN_USE", 400);
   });
 
+  test("room_alias_name makes #name:server the canonical alias, then come name and topic (a string topic only), and a join by the alias works; a bad or taken one is refused", () => {
+    const s = new TestServer();
+    const alice = s.register("alice");
+    const bob = s.register("bob");
+    const id = room(s, alice, "r3", { room_alias_name: "tea", name: "Tea", topic: "Leaves", invite: [bob.userId] });
+    const events = timeline(s, alice, id)?.events ?? [];
+    expect(events.map((e) => [e.event_id, e.type])).toEqual([
+      ["$r3_0", "m.room.create"],
+      ["$r3_1", "m.room.member"],
+      ["$r3_2", "m.room.canonical_alias"],
+      ["$r3_3", "m.room.name"],
+      ["$r3_4", "m.room.topic"],
+      ["$r3_5", "m.room.member"],
+    ]);
+    expect(events.slice(2, 5).map((e) => e.content)).toEqual([{ alias: "#tea:hs.test" }, { name: "Tea" }, { topic: "Leaves" }]);
+    expect(timeline(s, alice, room(s, alice, "r5", { topic: 3 }))?.events.map((e) => e.type)).toEqual(["m.room.create", "m.room.member"]);
+    expect(ok(s, { type: "join", token: bob.token, roomIdOrAlias: "#tea:hs.test", seed: "j" })).toEqual({ room_id: id });
+    for (const bad of ["", "a:b", "#a", "a b", 7]) {
+      refused(s, { type: "createRoom", token: alice.token, seed: `bad${String(bad)}`, body: { room_alias_name: bad } }, "M_INVALID_PARAM", 400);
+    }
+    refused(s, { type: "createRoom", token: bob.token, seed: "r4", body: { room_alias_name: "tea" } }, "M_ROOM_IN_USE", 400);
+  });
+
   test("invite must be a list, and only its strings that are user ids invite anyone", () => {
     const s = new TestServer();
     const alice = s.register("alice");

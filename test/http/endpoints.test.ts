@@ -46,6 +46,15 @@ describe("rooms (the event source for push)", () => {
     expect(timeline.some((e) => e.event_id === eventId && e.sender === bob.userId)).toBe(true);
   });
 
+  test("createRoom with room_alias_name sets the canonical alias a join can use; a taken alias is 400 M_ROOM_IN_USE, a bad one 400 M_BAD_JSON (the API's pattern)", async () => {
+    const roomId = must(await alice.createRoom({ room_alias_name: "garden", invite: [bob.userId] })).room_id;
+    expect(must(await bob.call("joinRoom", { params: { roomIdOrAlias: "#garden:hs1" }, body: {} })).room_id).toBe(roomId);
+    const state = must(await bob.sync()).rooms?.join?.[roomId]?.timeline?.events ?? [];
+    expect(state.find((e) => e.type === "m.room.canonical_alias")?.content).toEqual({ alias: "#garden:hs1" });
+    expect(failure(await carol.createRoom({ room_alias_name: "garden" }))).toMatchObject({ status: 400, errcode: "M_ROOM_IN_USE" });
+    for (const bad of ["bad:name", "#x", "a b", ""]) expect(failure(await carol.createRoom({ room_alias_name: bad }))).toMatchObject({ status: 400, errcode: "M_BAD_JSON" });
+  });
+
   test("display names: set your own, read anyone's, 403 for another user's, 404 when none (PUSH-9)", async () => {
     must(await alice.setDisplayName("Alice A"));
     expect(must(await bob.call("getDisplayName", { params: { userId: alice.userId } }))).toEqual({ displayname: "Alice A" });

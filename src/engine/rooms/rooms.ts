@@ -17,6 +17,7 @@ import {
   type Room,
   type RoomEvent,
   type RoomsState,
+  canonicalAlias,
   joinedRooms,
   membershipOf,
   stateKey,
@@ -28,16 +29,25 @@ export interface CreateRoomRequest {
   readonly creator: UserId;
   readonly roomId: RoomId;
   readonly name?: string;
+  readonly topic?: string;
+  /** `#localpart:server`, from `room_alias_name`: set as the room's canonical alias. */
+  readonly alias?: string;
   readonly invite: readonly UserId[];
   readonly isDirect?: boolean;
-  /** One fresh id per event made, in order: create, creator's join, name (if any), invites. */
+  /** One fresh id per event made, in order: create, creator's join, alias, name, topic (each if any), invites. */
   readonly eventIds: readonly EventId[];
   readonly now: number;
 }
 
 /** How many event ids `createRoom` consumes for a request. */
-export function createRoomEventCount(req: Pick<CreateRoomRequest, "name" | "invite">): number {
-  return 2 + (req.name === undefined ? 0 : 1) + req.invite.length;
+export function createRoomEventCount(req: Pick<CreateRoomRequest, "name" | "topic" | "alias" | "invite">): number {
+  return 2 + [req.alias, req.name, req.topic].filter((v) => v !== undefined).length + req.invite.length;
+}
+
+/** The room whose canonical alias is `alias`, if any. */
+export function roomWithAlias(state: RoomsState, alias: string): Room | undefined {
+  for (const room of state.rooms.values()) if (canonicalAlias(room) === alias) return room;
+  return undefined;
 }
 
 function append(state: RoomsState, room: Room, event: RoomEvent): RoomEvent {
@@ -71,6 +81,7 @@ function memberEvent(state: RoomsState, room: Room, sender: UserId, target: User
 
 export function createRoom(state: RoomsState, req: CreateRoomRequest): RoomResult<Room> {
   if (state.rooms.has(req.roomId)) return fail(400, "M_ROOM_IN_USE", `room ${req.roomId} already exists`);
+  if (req.alias !== undefined && roomWithAlias(state, req.alias) !== undefined) return fail(400, "M_ROOM_IN_USE", `alias ${req.alias} is taken`);
   if (req.eventIds.length < createRoomEventCount(req)) return fail(500, "M_UNKNOWN", "createRoom needs one event id per event");
   const room: Room = { id: req.roomId, creator: req.creator, timeline: [], state: new Map(), members: new Map(), receipts: new Map(), positions: new Map() };
   state.rooms.set(req.roomId, room);
@@ -81,8 +92,14 @@ export function createRoom(state: RoomsState, req: CreateRoomRequest): RoomResul
     append(state, room, { ...base, event_id: next(), type: "m.room.create", content: { room_version: "11" } }),
     append(state, room, memberEvent(state, room, req.creator, req.creator, "join", next(), req.now)),
   ];
-  if (req.name !== undefined) {
-    events.push(append(state, room, { ...base, event_id: next(), type: "m.room.name", content: { name: req.name } }));
+  // The spec's order: the canonical alias, then the name, then the topic.
+  const initial: [string, JsonObject | null][] = [
+    ["m.room.canonical_alias", req.alias === undefined ? null : { alias: req.alias }],
+    ["m.room.name", req.name === undefined ? null : { name: req.name }],
+    ["m.room.topic", req.topic === undefined ? null : { topic: req.topic }],
+  ];
+  for (const [type, content] of initial) {
+    if (content !== null) events.push(append(state, room, { ...base, event_id: next(), type, content }));
   }
   for (const target of req.invite) {
     events.push(append(state, room, memberEvent(state, room, req.creator, target, "invite", next(), req.now, req.isDirect === true)));

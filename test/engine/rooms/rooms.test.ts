@@ -22,6 +22,7 @@ import {
   invite,
   join,
   leave,
+  roomWithAlias,
   sendEvent,
   setDisplayName,
   setState,
@@ -67,6 +68,22 @@ describe("createRoom", () => {
     expect(theRoom(state).timeline.map((t) => t.position)).toEqual([1, 2, 3, 4]);
     expect(roomName(theRoom(state))).toBe("Tea");
     expect(joinedMembers(theRoom(state))).toEqual([alice]);
+  });
+
+  it("with an alias: the canonical alias event comes before the name, and a taken alias is refused before anything is made", () => {
+    const state = emptyRooms();
+    const req = { creator: alice, roomId: room, alias: "#tea:hs", name: "Tea", invite: [bob], now: 5 };
+    expect(createRoomEventCount(req)).toBe(5);
+    const made = createRoom(state, { ...req, eventIds: ids(5) });
+    if (!made.ok) throw new Error(made.error);
+    expect(made.events.map((e) => e.type)).toEqual(["m.room.create", "m.room.member", "m.room.canonical_alias", "m.room.name", "m.room.member"]);
+    expect(made.events[2]?.content).toEqual({ alias: "#tea:hs" });
+    expect(canonicalAlias(theRoom(state))).toBe("#tea:hs");
+    expect(roomWithAlias(state, "#tea:hs")?.id).toBe(room);
+    expect(roomWithAlias(state, "#coffee:hs")).toBeUndefined();
+    const again = createRoom(state, { creator: bob, roomId: "!s:hs" as RoomId, alias: "#tea:hs", invite: [], eventIds: ids(3), now: 6 });
+    expect(again).toMatchObject({ ok: false, status: 400, errcode: "M_ROOM_IN_USE" });
+    expect(state.rooms.has("!s:hs" as RoomId)).toBe(false);
   });
 
   it("refuses an existing room id and a short list of event ids", () => {
