@@ -132,6 +132,22 @@ describe("policy configuration", () => {
     expect(withPolicies({ federation: { maxEdusPerTransaction: 100 } }).federation.maxEdusPerTransaction).toBe(100);
   });
 
+  test("withPolicies refuses a federation back-off that does not start above zero, shrinks, or has its cap below its start; the edges pass", () => {
+    const backoff = (initialMs: number, multiplier: number, maxMs: number) => ({ federation: { backoff: { initialMs, multiplier, maxMs } } });
+    for (const [initialMs, multiplier, maxMs] of [
+      [0, 2, 100],
+      [-1, 2, 100],
+      [100, 0.99, 1000],
+      [100, 2, 99],
+      [Number.NaN, 2, 100],
+      [100, Number.NaN, 1000],
+    ] as const) {
+      expect(() => withPolicies(backoff(initialMs, multiplier, maxMs)), `${initialMs}, ${multiplier}, ${maxMs}`).toThrowError(/invalid federation back-off .*initialMs > 0, maxMs >= initialMs, multiplier >= 1/);
+    }
+    expect(withPolicies(backoff(1, 1, 1)).federation.backoff).toEqual({ initialMs: 1, multiplier: 1, maxMs: 1 });
+    expect(withPolicies(backoff(0.5, 1, 0.5)).federation.backoff.initialMs).toBe(0.5);
+  });
+
   test("the send-to-device defaults are the reference defaults the clause catalogue documents", () => {
     // Catalogue policy name → the policy field and the value each catalogue keyword stands for.
     const fields: Record<string, { field: keyof Policies; values: Record<string, unknown> }> = {
