@@ -54,27 +54,20 @@ export function appendMessage(inbox: Inbox, position: number, event: ToDeviceEve
  */
 function firstAbove(inbox: Inbox, position: number): number {
   const positions = inbox.positions;
-  const length = positions.length;
-  // Everything before lo is at or below `position`; the answer is at most hi.
+  // Everything before lo is at or below `position`; the answer is at most hi. A probe past the
+  // end reads undefined, taken as above every position, so neither loop needs the length.
   let lo = inbox.head;
   let hi = lo;
   let step = 1;
-  // The three marks below are for speed-only code: each mutant gives the same answer, later.
-  while (
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: past the end positions[hi] is undefined, and undefined <= n is false, so the loop stops there anyway; the bound only spares V8 an out-of-bounds read
-    hi < length &&
-    (positions[hi] as number) <= position
-  ) {
-    // Stryker disable next-line ArithmeticOperator: lo need only stay at or below the answer; hi - 1 does, and the bisection below still finds it
+  while ((positions[hi] ?? Number.POSITIVE_INFINITY) <= position) {
+    // Stryker disable next-line ArithmeticOperator: speed only: lo need only stay at or below the answer, hi - 1 does, and the bisection below still finds it
     lo = hi + 1;
     hi = lo + step;
     step *= 2;
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the clamp keeps the bisection inside the array; without it a probe past the end reads undefined, which is never <= position, so the answer is the same
-  if (hi > length) hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((positions[mid] as number) <= position) lo = mid + 1;
+    if ((positions[mid] ?? Number.POSITIVE_INFINITY) <= position) lo = mid + 1;
     else hi = mid;
   }
   return lo;
