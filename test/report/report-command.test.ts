@@ -6,52 +6,44 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CITATION_PATTERN } from "../../scripts/clause-citations.ts";
 import { reportCommand } from "../../src/cli/report-command.ts";
 import { PROJECT_ROOT } from "../../src/report/build.ts";
 import { MACHINE_MODULES } from "../../src/report/discovery.ts";
+import { runCaptured } from "../support/capture-output.ts";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => out.push(String(chunk)) > 0);
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => err.push(String(chunk)) > 0);
-  return { out, err };
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 describe("courier report", () => {
   it("--help lists every option", async () => {
-    const { out } = capture();
-    expect(await reportCommand.run(["--help"])).toBe(0);
-    const text = out.join("");
+    const r = await runCaptured(() => reportCommand.run(["--help"]));
+    expect(r.code).toBe(0);
+    const text = r.out;
     for (const flag of ["--out DIR", "--runs N", "--seed N", "--only LIST", "--help"]) expect(text).toContain(flag);
     expect(text).toContain("clauses,machines,matrix,differences");
     expect(reportCommand.name).toBe("report");
   });
 
   it("exits 2 on a bad option, naming it", async () => {
-    const { err } = capture();
-    expect(await reportCommand.run(["--only", "clauses,charts"])).toBe(2);
-    expect(err.join("")).toContain("unknown section charts");
-    expect(await reportCommand.run(["--runs", "0"])).toBe(2);
-    expect(err.join("")).toContain("--runs must be a positive integer");
-    expect(await reportCommand.run(["--colour"])).toBe(2);
-    expect(err.join("")).toContain("unknown option --colour");
+    for (const [argv, words] of [
+      [["--only", "clauses,charts"], "unknown section charts"],
+      [["--runs", "0"], "--runs must be a positive integer"],
+      [["--colour"], "unknown option --colour"],
+    ] as const) {
+      const r = await runCaptured(() => reportCommand.run(argv));
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(words);
+    }
   });
 
   it("writes the report, prints where, and reports progress on stderr", async () => {
     const dir = mkdtempSync(join(tmpdir(), "courier-cli-"));
     try {
-      const { out, err } = capture();
-      expect(await reportCommand.run(["--out", dir, "--only", "differences"])).toBe(0);
-      expect(out.join("")).toBe(`${join(dir, "index.html")}\n`);
-      expect(err.join("")).toMatch(/^\[report\] clauses/m);
-      expect(err.join("")).toMatch(/^\[report\] done in/m);
+      const r = await runCaptured(() => reportCommand.run(["--out", dir, "--only", "differences"]));
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${join(dir, "index.html")}\n`);
+      expect(r.err).toMatch(/^\[report\] clauses/m);
+      expect(r.err).toMatch(/^\[report\] done in/m);
       expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("Seed texts versus today's spec");
     } finally {
       rmSync(dir, { recursive: true, force: true });
