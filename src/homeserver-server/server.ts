@@ -32,7 +32,6 @@ export interface RunningHomeserver {
   close(): Promise<void>;
 }
 
-
 /**
  * The homeserver's request pipeline over a runtime: every client-server and federation operation
  * Courier implements. No answer leaves before the commands applied ahead of it are in the

@@ -50,7 +50,7 @@ export class Journal {
     `);
     this.insert = this.db.prepare("INSERT INTO journal (command, now) VALUES (?, ?)");
     const many = this.db.transaction((rows: ReadonlyArray<{ command: unknown; now: number }>) => {
-      for (const r of rows) this.insertOne(r.command, r.now);
+      for (const r of rows) this.append(r.command, r.now);
     });
     this.insertMany = (rows) => many(rows);
     const row = this.db.prepare("SELECT MAX(seq) AS seq FROM journal").get() as { seq: number | null };
@@ -63,17 +63,13 @@ export class Journal {
     this.snapshotBytes = sizes.snapshot;
   }
 
-  private insertOne(command: unknown, now: number): number {
+  /** Durable once this returns (inside `appendBatch`, once the batch commits). */
+  append(command: unknown, now: number): number {
     const text = JSON.stringify(command);
     // AUTOINCREMENT: sequence numbers are never reused after compaction empties the table.
     this.lastSeq = Number(this.insert.run(text, now).lastInsertRowid);
     this.journalBytes += Buffer.byteLength(text);
     return this.lastSeq;
-  }
-
-  /** Durable once this returns. */
-  append(command: unknown, now: number): number {
-    return this.insertOne(command, now);
   }
 
   /** Several commands in one commit (group commit). */

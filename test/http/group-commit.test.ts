@@ -2,7 +2,8 @@
 // written in one SQLite transaction at the end of the turn, and nothing of them leaves the
 // process before that (effects such as long-poll wake-ups, and every HTTP answer). A journal
 // that cannot be written stops the runtime: the pending answers fail, later commands are
-// refused, and `onFatal` is told. Assumes a runtime on a temporary data directory.
+// refused, and `onFatal` is told. Compaction: a snapshot once the journal outgrows the last one,
+// and a restart recovers snapshot plus journal. Assumes a runtime on a temporary data directory.
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { AccessToken, DeviceId, ServerName, TxnId, UserId } from "../../src/ids.ts";
@@ -112,8 +113,7 @@ describe("group commit", () => {
     runtimes.splice(runtimes.indexOf(rt), 1);
     expect(committed(dir)).toBe(3);
 
-    const again = HomeserverRuntime.open({ serverName: "hs.test" as ServerName, dataDir: dir, peers: new Map(), log: () => {} });
-    runtimes.push(again);
+    const again = open(undefined, undefined, dir).rt;
     const sync = again.run({ type: "sync", token: bob.token });
     if (!sync.ok) throw new Error(sync.error.message);
     expect(sync.toDevice.map((e) => e.content)).toEqual([{ txn: "before-close" }]);

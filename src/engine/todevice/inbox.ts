@@ -3,11 +3,11 @@
  * parallel arrays (stream positions, events, acceptance times) with a head index.
  *
  * Costs do not grow with the backlog: append is O(1); acknowledging k messages is a galloping
- * search from the head, O(log k), plus moving the head (the arrays are emptied when nothing is left, and compacted
- * once the dead prefix is at least COMPACT_MIN entries and at least as long as the live part, so
- * O(1) amortised per acknowledged message); reading the first `limit` pending messages is
- * O(limit). Per message we keep one number, one time and one reference to an event
- * object that all recipients of the same content share.
+ * search from the head, O(log k), plus moving the head (the arrays are emptied when nothing is
+ * left, and compacted once the dead prefix is at least COMPACT_MIN entries and at least as long
+ * as the live part, so O(1) amortised per acknowledged message); reading the first `limit`
+ * pending messages is O(limit). Per message we keep one number, one time and one reference to an
+ * event object that all recipients of the same content share.
  */
 import type { ToDeviceEvent } from "../commands.ts";
 

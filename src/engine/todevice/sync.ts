@@ -12,7 +12,8 @@
  *    returned, so the next sync (since=nextBatch) has something at once; otherwise it is the
  *    stream head.
  *
- * Cost: O(log n) to find T in the inbox, O(acknowledged) amortised to delete, O(limit) to list.
+ * Cost: O(log k) to find T in the inbox for k acknowledged (a galloping search from its head),
+ * O(k) amortised to delete them, O(limit) to list.
  */
 import { parseStreamToken, streamToken } from "../../ids.ts";
 import { authenticate, type Identity } from "../accounts.ts";
